@@ -1,0 +1,5 @@
+"""The auth blueprint. Its routes live in views.py, imported when the app registers it."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)

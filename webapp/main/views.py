@@ -1,0 +1,65 @@
+"""Start page, language switch, health check and the accessibility statement."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask import jsonify
+from flask import redirect
+from flask import render_template
+from flask import session
+from flask import url_for
+from flask_login import current_user
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from webapp.extensions import db
+from webapp.extensions import limiter
+from webapp.main import bp
+from webapp.main.forms import LanguageForm
+from webapp.organisation.models import Unit
+from webapp.organisation.models import User
+from webapp.permissions import unit_ids_in_scope
+
+
+@bp.route("/")
+def index():  # type: ignore[no-untyped-def]
+    scope = unit_ids_in_scope(current_user)
+    if scope is None:
+        units = db.session.scalar(select(func.count()).select_from(Unit)) or 0
+        employees = db.session.scalar(select(func.sum(Unit.employees)))
+        users = db.session.scalar(select(func.count()).select_from(User)) or 0
+        stats = {"units": units, "employees": employees or 0, "users": users}
+    else:
+        stats = None
+    return render_template("main/index.html", stats=stats, headed=current_user.headed_units)
+
+
+@bp.route("/healthz")
+@limiter.exempt
+def healthz():  # type: ignore[no-untyped-def]
+    try:
+        db.session.execute(text("SELECT 1"))
+        database = "ok"
+    except SQLAlchemyError as exc:
+        current_app.logger.error("Health check: database unavailable: %s", exc)
+        database = "unavailable"
+    status = 200 if database == "ok" else 503
+    return jsonify(status="ok" if status == 200 else "error", database=database), status
+
+
+@bp.route("/sprak", methods=["POST"])
+def set_language():  # type: ignore[no-untyped-def]
+    form = LanguageForm()
+    if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
+        session["lang"] = form.lang.data
+    target = form.next.data or ""
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("main.index")
+    return redirect(target)
+
+
+@bp.route("/tillganglighet")
+def accessibility():  # type: ignore[no-untyped-def]
+    return render_template("main/accessibility.html")
