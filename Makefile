@@ -36,7 +36,7 @@ test-browser: install
 	$(BIN)/pytest -m e2e -p no:cacheprovider
 
 lint: install
-	$(BIN)/ruff check webapp reports tests
+	$(BIN)/ruff check .
 
 bench: install
 	$(BIN)/python -m bench

@@ -8,8 +8,8 @@ from datetime import timedelta
 class DefaultConfig:
     """Settings every installation starts from."""
 
-    # A random key is generated into instance/config.py by `make run`; this
-    # default only serves tests and fails loudly in production (see create_app).
+    # Unset: create_app generates a random key once into instance/secret_key (mode 600).
+    # Production sets it in instance/config.py or AKTIVA_SECRET_KEY (see instance/README.md).
     SECRET_KEY: str | None = None
     SQLALCHEMY_DATABASE_URI: str | None = None  # default: sqlite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, object] = {"pool_pre_ping": True}

@@ -7,17 +7,19 @@ from flask import jsonify
 from flask import render_template
 from flask import request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+# Lazy, so that the catalog has them and each page gets them in the visitor's language.
 MESSAGES = {
-    400: "Begäran kunde inte behandlas.",
-    403: "Du har inte behörighet att se den här sidan.",
-    404: "Sidan finns inte. Kontrollera adressen eller gå tillbaka till startsidan.",
-    405: "Det går inte att göra så på den här sidan.",
-    413: "Filen eller formuläret är för stort.",
-    429: "För många försök. Vänta en stund och försök igen.",
-    500: "Något gick fel hos oss. Felet är loggat; försök igen om en stund.",
+    400: _l("Begäran kunde inte behandlas."),
+    403: _l("Du har inte behörighet att se den här sidan."),
+    404: _l("Sidan finns inte. Kontrollera adressen eller gå tillbaka till startsidan."),
+    405: _l("Det går inte att göra så på den här sidan."),
+    413: _l("Filen eller formuläret är för stort."),
+    429: _l("För många försök. Vänta en stund och försök igen."),
+    500: _l("Något gick fel hos oss. Felet är loggat; försök igen om en stund."),
 }
 
 
@@ -34,7 +36,7 @@ def register_error_handlers(app: Flask) -> None:
         code = error.code or 500
         if request.accept_mimetypes.best == "application/json":
             return jsonify(error=error.name, status=code), code
-        message = _(MESSAGES.get(code, error.description or ""))
+        message = str(MESSAGES[code]) if code in MESSAGES else (error.description or "")
         return render_template("errors/error.html", code=code, message=message), code
 
     @app.errorhandler(Exception)
@@ -45,4 +47,4 @@ def register_error_handlers(app: Flask) -> None:
         from webapp.extensions import db
 
         db.session.rollback()
-        return render_template("errors/error.html", code=500, message=_(MESSAGES[500])), 500
+        return render_template("errors/error.html", code=500, message=str(MESSAGES[500])), 500

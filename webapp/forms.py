@@ -30,7 +30,9 @@ class NewPasswordForm(FlaskForm):
         _l("Nytt lösenord"),
         validators=[DataRequired(_l("Skriv ett lösenord.")), _long_enough],
         render_kw={"autocomplete": "new-password"},
-        description=_l("Minst 10 tecken. En fras med flera ord är lätt att minnas och svår att gissa."),
+        description=_l(
+            "Minst 10 tecken. En fras med flera ord är lätt att minnas och svår att gissa."
+        ),
     )
     confirm = PasswordField(
         _l("Upprepa lösenordet"),

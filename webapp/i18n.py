@@ -5,14 +5,21 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
+from flask import has_request_context
 from flask import session
 from flask_babel import format_decimal
 from flask_babel import get_locale
 
 
+def N_(text: str) -> str:  # noqa: N802  (the name pybabel extracts by default)
+    """Mark a text for the catalog without translating it; whoever shows it translates it."""
+    return text
+
+
 def select_locale() -> str:
     """Use the language the user picked in this session, else the installation's default."""
-    lang = session.get("lang")
+    # Mail sent from the CLI (`aktiva org import --invite`) has no request and no session.
+    lang = session.get("lang") if has_request_context() else None
     if lang in current_app.config["LANGUAGES"]:
         return str(lang)
     return str(current_app.config["BABEL_DEFAULT_LOCALE"])

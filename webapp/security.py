@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Response
+from flask import url_for
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -32,3 +35,15 @@ def set_security_headers(response: Response) -> Response:
         # Pages can hold personal data; never let a shared proxy or the back button keep them.
         headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+def safe_next(target: str | None) -> str:
+    """Return `target` if it is a path on this site, else the start page (no open redirects).
+
+    Browsers treat a backslash like a slash, so `/\\evil.example` would leave the site too.
+    """
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
+            return target
+    return url_for("main.index")

@@ -203,7 +203,9 @@ def describe_error(err: Any) -> str:
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", err["msg"]))
     if kind in ("literal_error", "enum"):
-        return f"har ett okänt värde '{err.get('input')}'; tillåtet: {ctx.get('expected', '')}"
+        # Pydantic lists the choices in English ("'a', 'b' or 'c'").
+        expected = str(ctx.get("expected", "")).replace("' or '", "' eller '")
+        return f"har ett okänt värde '{err.get('input')}'; tillåtet: {expected}"
     if text and kind in ("too_short", "too_long", "string_too_long"):
         return f"{text} (gräns: {ctx.get('min_length', ctx.get('max_length', '?'))})"
     if text and kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):

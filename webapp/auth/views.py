@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app
 from flask import flash
 from flask import redirect
@@ -26,15 +24,7 @@ from webapp.forms import EmptyForm
 from webapp.forms import NewPasswordForm
 from webapp.mail import MailError
 from webapp.organisation.services import find_user_by_email
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow local redirect targets after login."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
-    return url_for("main.index")
+from webapp.security import safe_next
 
 
 def _login_limit() -> str:
@@ -56,7 +46,7 @@ def login():  # type: ignore[no-untyped-def]
             login_user(user)
             audit.record("user.login", user, summary=user.email)
             db.session.commit()
-            return redirect(_safe_next(form.next.data))
+            return redirect(safe_next(form.next.data))
     return render_template("auth/login.html", form=form)
 
 
@@ -82,7 +72,7 @@ def accept_invitation(token: str):  # type: ignore[no-untyped-def]
         db.session.commit()
         login_user(user)
         flash(_("Välkommen! Ditt lösenord är sparat."), "success")
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     return render_template("auth/set_password.html", form=form, user=user, invitation=True)
 
 

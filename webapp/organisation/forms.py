@@ -41,7 +41,7 @@ class UnitForm(FlaskForm):
                            message=_l("Koden får bara ha bokstäver, siffror, punkt, - och _."))],
         description=_l("Kort och unik, till exempel SOC eller SOC-IFO. Används vid import."),
     )
-    kind = SelectField(_l("Typ"), choices=[(k.value, v) for k, v in UNIT_KIND_LABELS.items()])
+    kind = SelectField(_l("Typ"), choices=[(k.value, _l(v)) for k, v in UNIT_KIND_LABELS.items()])
     parent_id = SelectField(_l("Ligger under"), coerce=_optional_int, validate_choice=True)
     employees = IntegerField(
         _l("Antal anställda i enheten"),
@@ -81,7 +81,7 @@ class UserForm(FlaskForm):
         Length(max=254)])
     title = StringField(_l("Titel"), validators=[Optional(), Length(max=200)],
                         description=_l("Till exempel Förvaltningschef."))
-    role = SelectField(_l("Roll"), choices=[(k.value, v) for k, v in ROLE_LABELS.items()])
+    role = SelectField(_l("Roll"), choices=[(k.value, _l(v)) for k, v in ROLE_LABELS.items()])
     units = SelectMultipleField(_l("Chef för"), coerce=int,
                                 description=_l("En chef ser sina enheter och allt under dem."))
     active = BooleanField(_l("Kontot är aktivt"), default=True)

@@ -124,9 +124,9 @@ def _flatten(rows: list[UnitRow], parent: str | None, path: tuple[Any, ...],
     for i, row in enumerate(rows):
         here = (*path, i)
         if row.parent is not None and parent is not None and row.parent != parent:
-            raise FileErrors([doc.problem((*here, "parent"),
-                                          f"units[{i + 1}].parent motsäger enheten den ligger under "
-                                          f"({parent})")])
+            raise FileErrors([doc.problem(
+                (*here, "parent"),
+                f"units[{i + 1}].parent motsäger enheten den ligger under ({parent})")])
         out.append(_Located(row, row.parent or parent, doc.line_of(here)))
         _flatten(row.children, row.code, (*here, "children"), doc, out)
 
@@ -173,7 +173,8 @@ def read_csv(path: Path) -> list[_Located]:
         data: dict[str, Any] = {k: values.get(k, "") for k in ("code", "name", "kind")}
         data["parent"] = values.get("parent") or None
         if values.get("employees"):
-            data["employees"] = values["employees"].replace(" ", "")
+            # Spreadsheets write thousands with a space or a no-break space: "1 200".
+            data["employees"] = "".join(values["employees"].split())
         if values.get("head_email") or values.get("head_name"):
             data["heads"] = [{"name": values.get("head_name", ""),
                               "email": values.get("head_email", ""),
@@ -220,8 +221,9 @@ def _check_references(rows: list[_Located], file: str) -> None:
     parents = {item.row.code: item.parent for item in rows}
     for item in rows:
         if item.parent is not None and item.parent not in seen and item.parent not in existing:
-            problems.append(Problem(file, item.line,
-                                    f"parent '{item.parent}' finns varken i filen eller i databasen"))
+            problems.append(Problem(
+                file, item.line,
+                f"parent '{item.parent}' finns varken i filen eller i databasen"))
         if item.parent == item.row.code:
             problems.append(Problem(file, item.line, f"enheten '{item.row.code}' kan inte ligga "
                                                      "under sig själv"))

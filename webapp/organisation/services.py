@@ -82,7 +82,8 @@ def code_taken(code: str, except_unit: Unit | None = None) -> bool:
 
 def roots() -> list[Unit]:
     """Return the top units of the tree, by name."""
-    return list(db.session.scalars(select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.name)))
+    query = select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.name)
+    return list(db.session.scalars(query))
 
 
 def all_units() -> list[Unit]:

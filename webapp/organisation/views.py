@@ -34,7 +34,8 @@ def tree():  # type: ignore[no-untyped-def]
         tops = services.roots()
     else:
         # A head sees the subtrees they head, each from its top.
-        tops = [u for u in current_user.headed_units if not any(a.id in scope for a in u.ancestors())]
+        tops = [u for u in current_user.headed_units
+                if not any(a.id in scope for a in u.ancestors())]
     return render_template("organisation/tree.html", tops=tops)
 
 
@@ -65,7 +66,8 @@ def unit_new():  # type: ignore[no-untyped-def]
     if request.method == "GET" and request.args.get("parent", type=int):
         form.parent_id.data = request.args.get("parent", type=int)
     if form.validate_on_submit():
-        unit = services.save_unit(None, heads=_selected_users(form.heads.data), **_unit_values(form))
+        unit = services.save_unit(None, heads=_selected_users(form.heads.data),
+                                  **_unit_values(form))
         db.session.commit()
         flash(_("Enheten %(name)s är skapad.", name=unit.name), "success")
         return redirect(url_for("organisation.unit", unit_id=unit.id))
@@ -103,8 +105,8 @@ def _invite(user: User) -> None:
 
 
 def _user_values(form: UserForm) -> dict[str, object]:
-    return {"name": form.name.data.strip(), "email": form.email.data, "title": form.title.data or "",
-            "role": form.role.data, "active": form.active.data}
+    return {"name": form.name.data.strip(), "email": form.email.data,
+            "title": form.title.data or "", "role": form.role.data, "active": form.active.data}
 
 
 def _units(ids: list[int]) -> list[Unit]:
