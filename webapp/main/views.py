@@ -6,8 +6,8 @@ from flask import current_app
 from flask import jsonify
 from flask import redirect
 from flask import render_template
+from flask import request
 from flask import session
-from flask import url_for
 from flask_login import current_user
 from sqlalchemy import func
 from sqlalchemy import select
@@ -21,6 +21,7 @@ from webapp.main.forms import LanguageForm
 from webapp.organisation.models import Unit
 from webapp.organisation.models import User
 from webapp.permissions import unit_ids_in_scope
+from webapp.security import safe_next
 
 
 @bp.route("/")
@@ -54,12 +55,34 @@ def set_language():  # type: ignore[no-untyped-def]
     form = LanguageForm()
     if form.validate_on_submit() and form.lang.data in current_app.config["LANGUAGES"]:
         session["lang"] = form.lang.data
-    target = form.next.data or ""
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("main.index")
-    return redirect(target)
+    return redirect(safe_next(form.next.data))
 
 
 @bp.route("/tillganglighet")
 def accessibility():  # type: ignore[no-untyped-def]
     return render_template("main/accessibility.html")
+
+
+AUDIT_PAGE_SIZE = 100
+
+
+@bp.route("/logg")
+def audit_log():  # type: ignore[no-untyped-def]
+    from webapp.audit import AuditEntry
+
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    action = request.args.get("action", "").strip()
+    actor = request.args.get("actor", "").strip()
+    if action:
+        query = query.where(AuditEntry.action.startswith(action))
+    if actor:
+        query = query.where(AuditEntry.actor.contains(actor))
+    page = max(request.args.get("sida", 1, type=int), 1)
+    entries = db.session.scalars(
+        query.offset((page - 1) * AUDIT_PAGE_SIZE).limit(AUDIT_PAGE_SIZE + 1)
+    ).all()
+    actions = sorted({a.split(".")[0] for a in db.session.scalars(
+        select(AuditEntry.action).distinct())})
+    return render_template("main/audit_log.html", entries=entries[:AUDIT_PAGE_SIZE],
+                           has_more=len(entries) > AUDIT_PAGE_SIZE, page=page, actions=actions,
+                           action=action, actor=actor)
