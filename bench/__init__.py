@@ -1,0 +1,1 @@
+"""Benchmarks of the analysis layer (run with `make bench` or `python -m bench`)."""

@@ -1,0 +1,232 @@
+"""reports.analysis and reports.suppression against hand-computed figures, plus properties."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from reports import analysis
+from reports.analysis import TOTAL
+from reports.analysis import QuestionSpec
+from reports.suppression import GroupSizeError
+from reports.suppression import check_k
+from reports.suppression import k_for_kind
+from reports.suppression import suppress
+from reports.suppression import suppress_free_text
+
+YN = (("ja", "Ja"), ("nej", "Nej"))
+YPN = (("ja", "Ja"), ("delvis", "Delvis"), ("nej", "Nej"))
+SPECS = [
+    QuestionSpec("rutin", "yes_no", "Finns en rutin?", YN, areas=("trakasserier",)),
+    QuestionSpec("und", "yes_partly_no", "Undersökt?", YPN, areas=("undersoka",)),
+    QuestionSpec("met", "multi_choice", "Metoder?", (("enkat", "Enkät"), ("apt", "APT"))),
+    QuestionSpec("resp", "scale", "Respekt", (("1", "1"), ("2", "2"), ("3", "3"),
+                                               ("vet_ej", "Vet ej"))),
+    QuestionSpec("antal", "integer", "Antal arbetstagare"),
+    QuestionSpec("arenden", "integer_group", "Ärenden", items=(("trak", "Trakasserier"),
+                                                                ("rep", "Repressalier"))),
+    QuestionSpec("apt_andel", "percentage", "Andel APT"),
+    QuestionSpec("kommentar", "textarea", "Kommentar"),
+]
+FRAME = pd.DataFrame({"unit": ["A", "A", "B"], "answers": [
+    {"rutin": "ja", "und": {"answer": "ja", "comment": "Bra"},
+     "met": {"selected": ["enkat", "apt"]},
+     "resp": 3, "antal": 10, "arenden": {"trak": 1, "rep": 0}, "apt_andel": 50, "kommentar": "x"},
+    {"rutin": "nej", "und": {"answer": "delvis"}, "met": {"selected": ["enkat"], "other": "Samtal"},
+     "resp": "vet_ej", "antal": 5, "arenden": {"trak": 2, "rep": 1}, "apt_andel": 25.5},
+    {"rutin": "ja", "resp": 1, "antal": 7},
+]})
+
+
+@pytest.fixture
+def result() -> analysis.Aggregates:
+    wide = analysis.expand_answers(FRAME, SPECS)
+    return analysis.aggregate(wide, SPECS, by="unit", rng=random.Random(1))
+
+
+def _row(table: pd.DataFrame, **where: object) -> pd.Series:
+    mask = np.ones(len(table), bool)
+    for col, value in where.items():
+        mask &= table[col].eq(value).to_numpy()
+    rows = table[mask]
+    assert len(rows) == 1, rows
+    return rows.iloc[0]
+
+
+def test_expand_does_not_change_the_input() -> None:
+    before = FRAME.copy(deep=True)
+    analysis.aggregate(analysis.expand_answers(FRAME, SPECS), SPECS, by="unit")
+    pd.testing.assert_frame_equal(FRAME, before)
+
+
+def test_option_counts_and_shares(result: analysis.Aggregates) -> None:
+    opts = result.options
+    assert _row(opts, unit="A", question="rutin", option="ja")[["count", "n", "share"]].tolist() \
+        == [1, 2, 50.0]
+    assert _row(opts, unit=TOTAL, question="rutin", option="ja")["share"] == pytest.approx(
+        200 / 3)
+    # Options nobody chose are there with 0, in the definition's order.
+    assert _row(opts, unit="A", question="und", option="nej")["count"] == 0
+    assert opts[(opts.unit == "A") & (opts.question == "und")]["option"].tolist() == [
+        "ja", "delvis", "nej"]
+    # Multi choice: shares of the respondents who answered, so they may pass 100.
+    assert _row(opts, unit=TOTAL, question="met", option="enkat")["share"] == 100.0
+    assert _row(opts, unit=TOTAL, question="met", option="apt")["share"] == 50.0
+
+
+def test_scale_mean_and_median_leave_out_dont_know(result: analysis.Aggregates) -> None:
+    total = _row(result.scales, unit=TOTAL, question="resp")
+    assert total[["n", "mean", "median", "dont_know"]].tolist() == [2, 2.0, 2.0, 1]
+    assert _row(result.scales, unit="A", question="resp")["mean"] == 3.0
+
+
+def test_number_sums_and_group_items(result: analysis.Aggregates) -> None:
+    nums = result.numbers
+    assert _row(nums, unit=TOTAL, question="antal")[["n", "sum", "median"]].tolist() == [
+        3, 22, 7]
+    assert _row(nums, unit="A", question="antal")["sum"] == 15
+    assert _row(nums, unit=TOTAL, question="arenden", item="trak")["sum"] == 3
+    assert _row(nums, unit=TOTAL, question="apt_andel")["mean"] == pytest.approx(37.75)
+
+
+def test_free_texts_include_comments_and_other(result: analysis.Aggregates) -> None:
+    assert sorted(result.texts["text"]) == ["Bra", "Samtal", "x"]
+
+
+def test_area_table_share_yes(result: analysis.Aggregates) -> None:
+    areas = analysis.area_table(result.options, SPECS)
+    assert _row(areas, unit=TOTAL, area="trakasserier")[["n", "yes"]].tolist() == [3, 2]
+    assert _row(areas, unit="B", area="trakasserier")["share"] == 100.0
+
+
+def test_response_rates() -> None:
+    frame = pd.DataFrame({"unit": ["A", "B", "C", "D"],
+                          "state": ["submitted", "started", "submitted", "not_opened"]})
+    rates = analysis.response_rates(frame)
+    assert _row(rates, unit=TOTAL)[["assignments", "submitted", "rate"]].tolist() == [4, 2, 50]
+
+
+def test_measure_status_table() -> None:
+    frame = pd.DataFrame({"area": ["loner", "loner", "samverkan"],
+                          "status": ["planerad", "genomford", "planerad"]})
+    table = analysis.measure_status(frame, ["planerad", "pagar", "genomford"])
+    assert _row(table, area="loner")[["planerad", "pagar", "genomford", "total"]].tolist() == [
+        1, 0, 1, 2]
+    assert _row(table, area=TOTAL)["total"] == 3
+
+
+def test_trend_flags_big_changes_and_new_wording(result: analysis.Aggregates) -> None:
+    year1 = analysis.key_figures(result)
+    year2 = year1.assign(value=np.where(year1["option"] == "ja", year1["value"] - 20,
+                                        year1["value"]))
+    table = analysis.trend_table({2025: year1, 2026: year2},
+                                 texts={2025: {"rutin": "Rutin?"}, 2026: {"rutin": "Ny rutin?"}})
+    row = _row(table, question="rutin", option="ja", year=2026)
+    assert row["change"] == pytest.approx(-20)
+    assert bool(row["notable"])
+    assert bool(row["wording_changed"])
+    assert not bool(_row(table, question="rutin", option="nej", year=2026)["notable"])
+
+
+def test_remap_units_follows_reorganisation() -> None:
+    table = pd.DataFrame({"unit": ["OLD1", "OLD2"], "question": ["q", "q"], "option": ["ja"] * 2,
+                          "count": [1, 2], "n": [2, 2]})
+    merged = analysis.remap_units(table, {"OLD1": "NEW", "OLD2": "NEW"})
+    assert merged[["unit", "count", "n", "share"]].values.tolist() == [["NEW", 3, 4, 75.0]]
+
+
+# --- the k rule ---------------------------------------------------------------------------------
+
+
+def test_k_setting_never_below_three() -> None:
+    with pytest.raises(GroupSizeError):
+        check_k(2)
+    assert k_for_kind("anonymous", 2) == 3
+    assert k_for_kind("anonymous", None) == 5
+    assert k_for_kind("unit_followup", 7) == 1
+
+
+def test_suppress_hides_small_group_and_its_smallest_sibling() -> None:
+    table = pd.DataFrame({"group": ["a", "b", "c", "d"], "n": [2, 9, 6, 20],
+                          "share": [50.0, 10.0, 20.0, 30.0]})
+    safe = suppress(table, 5)
+    assert safe["suppressed"].tolist() == [True, False, True, False]
+    assert safe["share"].isna().tolist() == [True, False, True, False]
+    assert table["share"].notna().all()  # input untouched
+
+
+def test_free_text_only_for_large_groups() -> None:
+    assert suppress_free_text(["a", "b"], n=4, k=5) == []
+    shuffled = suppress_free_text(list("abcdef"), n=6, k=5, rng=random.Random(3))
+    assert sorted(shuffled) == list("abcdef")
+
+
+def test_anonymous_aggregate_with_crossing_hides_small_cells() -> None:
+    rng = np.random.default_rng(0)
+    wide = pd.DataFrame({"unit": rng.choice(["A", "B", "C"], 60, p=[0.6, 0.35, 0.05]),
+                         "kon": rng.choice(["kvinna", "man"], 60),
+                         "rutin": rng.choice(["ja", "nej"], 60)})
+    result = analysis.aggregate(wide, SPECS[:1], by=["unit", "kon"], k=5)
+    groups = result.options[result.options["unit"] != TOTAL].drop_duplicates(["unit", "kon"])
+    sizes = wide.groupby(["unit", "kon"]).size()
+    for row in groups.itertuples():
+        if sizes.get((row.unit, row.kon), 0) < 5:
+            assert row.suppressed
+
+
+# --- properties ---------------------------------------------------------------------------------
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from("ABCD"), st.sampled_from(["ja", "delvis", "nej"]),
+                          st.one_of(st.none(), st.sampled_from(["1", "2", "3", "vet_ej"]))),
+                min_size=1, max_size=80))
+def test_shares_sum_to_100_for_every_group(rows: list[tuple[str, str, str | None]]) -> None:
+    wide = pd.DataFrame(rows, columns=["unit", "und.answer", "resp"])
+    specs = [SPECS[1], SPECS[3]]
+    opts = analysis.option_counts(wide, specs, "unit")
+    sums = opts.groupby(["unit", "question"])["share"].sum()
+    assert ((sums - 100).abs() < 1e-6).all()
+    assert (opts.groupby(["unit", "question"])["count"].sum()
+            == opts.groupby(["unit", "question"])["n"].first()).all()
+
+
+def _recoverable(sizes: list[int], hidden: list[bool]) -> bool:
+    """Whether total minus the visible siblings gives away exactly one hidden group."""
+    return sum(hidden) == 1 and len(sizes) > 1
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=30), min_size=1, max_size=12),
+       st.integers(min_value=3, max_value=10))
+def test_suppression_never_leaks(sizes: list[int], k: int) -> None:
+    table = pd.DataFrame({"group": [f"g{i}" for i in range(len(sizes))], "n": sizes,
+                          "share": [50.0] * len(sizes)})
+    safe = suppress(table, k)
+    hidden = safe["suppressed"].tolist()
+    visible = safe[~safe["suppressed"]]
+    assert (visible["n"] >= k).all()
+    assert safe.loc[safe["suppressed"], ["n", "share"]].isna().all().all()
+    assert not _recoverable(sizes, hidden)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=15), min_size=2, max_size=4),
+                min_size=2, max_size=5), st.integers(min_value=3, max_value=6))
+def test_crossed_suppression_never_leaks_along_either_dimension(
+        grid: list[list[int]], k: int) -> None:
+    width = min(len(r) for r in grid)
+    cells = [(f"u{i}", f"b{j}", row[j]) for i, row in enumerate(grid) for j in range(width)]
+    table = pd.DataFrame(cells, columns=["unit", "bg", "n"])
+    safe = suppress(table, k, group_cols=["unit", "bg"], within=[["unit"], ["bg"]])
+    assert (safe.loc[~safe["suppressed"], "n"] >= k).all()
+    for dim in ("unit", "bg"):
+        per_set = safe.groupby(dim)["suppressed"].agg(["sum", "size"])
+        assert not ((per_set["sum"] == 1) & (per_set["size"] > 1)).any()

@@ -1,0 +1,171 @@
+"""Results pages: scope by role, filters, charts with alt text, trends and audited exports."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from tests import factories
+from webapp.audit import AuditEntry
+from webapp.extensions import db
+from webapp.organisation.models import Role
+from webapp.rounds.models import Assignment
+
+YAML = """\
+id: testuppfoljning
+title: Testuppföljning
+kind: unit_followup
+version: "1"
+sections:
+  - id: trakasserier
+    title: Trakasserier
+    questions:
+      - id: rutin_kand
+        type: yes_no
+        text: Känner alla chefer till rutinen?
+        tags: {areas: [trakasserier]}
+      - id: antal
+        type: integer
+        text: Antal arbetstagare
+      - id: kommentar
+        type: textarea
+        text: Kommentar
+        max_length: 500
+"""
+
+
+@pytest.fixture
+def world(app, tmp_path):
+    folder = tmp_path / "q"
+    factories.write_followup(folder, YAML)
+    kom = factories.gen_unit(code="KOM", name="Kommunen", kind="kommun")
+    soc = factories.gen_unit(kom, code="SOC", name="Socialförvaltningen")
+    buf = factories.gen_unit(kom, code="BUF", name="Barn- och utbildning")
+    hr = factories.gen_user(Role.HR)
+    head = factories.gen_user(Role.HEAD, units=[soc], email="soc@kommun.test")
+    board = factories.gen_user(Role.BOARD, email="board@kommun.test")
+    round_ = factories.gen_round([soc, buf], folder)
+    answers = {"SOC": {"rutin_kand": "ja", "antal": 40, "kommentar": "SOC-hemlig-text"},
+               "BUF": {"rutin_kand": "nej", "antal": 60, "kommentar": "BUF-hemlig-text"}}
+    for a in db.session.scalars(select(Assignment).where(Assignment.round_id == round_.id)):
+        a.submit(answers[a.round_unit.unit_code], hr)
+    db.session.commit()
+    return {"round": round_, "hr": hr, "head": head, "board": board, "folder": folder}
+
+
+def test_hr_sees_every_unit_with_figures_tables_and_alt_text(client, auth, world):
+    auth.login_as(world["hr"])
+    html = client.get(f"/resultat/{world['round'].id}").get_data(as_text=True)
+    assert "Socialförvaltningen" in html
+    assert "Barn- och utbildning" in html
+    assert "SOC-hemlig-text" in html
+    assert "BUF-hemlig-text" in html
+    assert "Hela organisationen" in html
+    # The organisation sum of antal is 100, the share ja 50 %.
+    assert ">100<" in html
+    assert "50 %" in html
+    assert "alt=\"Känner alla chefer till rutinen? Socialförvaltningen: Ja 100 %" in html
+    assert "<caption>" in html
+    assert 'scope="row"' in html
+
+
+def test_head_sees_own_unit_next_to_totals_only(client, auth, world):
+    auth.login_as(world["head"])
+    html = client.get(f"/resultat/{world['round'].id}").get_data(as_text=True)
+    assert "Socialförvaltningen" in html
+    assert "Hela organisationen" in html
+    assert "Barn- och utbildning" not in html
+    assert "BUF-hemlig-text" not in html
+    assert client.get(f"/resultat/{world['round'].id}?unit=BUF").status_code == 403
+    raw = client.get(f"/resultat/{world['round'].id}/svar.csv").get_data(as_text=True)
+    assert "SOC-hemlig-text" in raw
+    assert "BUF-hemlig-text" not in raw
+    agg = client.get(f"/resultat/{world['round'].id}/export.csv").get_data(as_text=True)
+    assert "Barn- och utbildning" not in agg
+    assert "Hela organisationen" in agg
+    chart = client.get(f"/resultat/{world['round'].id}/diagram.svg?typ=fraga&fraga=rutin_kand")
+    assert b"Barn- och" not in chart.data
+
+
+def test_board_sees_totals_and_no_raw_answers(client, auth, world):
+    auth.login_as(world["board"])
+    html = client.get(f"/resultat/{world['round'].id}").get_data(as_text=True)
+    assert "Hela organisationen" in html
+    assert "Socialförvaltningen" not in html
+    assert "SOC-hemlig-text" not in html
+    assert client.get(f"/resultat/{world['round'].id}/svar.xlsx").status_code == 403
+
+
+def test_filters_by_unit_and_area(client, auth, world):
+    auth.login_as(world["hr"])
+    html = client.get(f"/resultat/{world['round'].id}?unit=SOC&area=trakasserier").get_data(
+        as_text=True)
+    assert "Känner alla chefer" in html
+    assert "Antal arbetstagare" not in html
+    assert "BUF-hemlig-text" not in html
+
+
+def test_charts_are_svg_and_png(client, auth, world):
+    auth.login_as(world["hr"])
+    svg = client.get(f"/resultat/{world['round'].id}/diagram.svg")
+    assert svg.mimetype == "image/svg+xml"
+    assert b"<svg" in svg.data
+    png = client.get(f"/resultat/{world['round'].id}/diagram.png?typ=fraga&fraga=rutin_kand")
+    assert png.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_trend_across_years_marks_changes(client, auth, world, app):
+    kom_units = [a.round_unit.unit for a in world["round"].assignments]
+    earlier = factories.gen_round(kom_units, world["folder"], year=2025,
+                                  title="Årlig uppföljning 2025")
+    for a in earlier.assignments:
+        a.submit({"rutin_kand": "ja", "antal": 50}, world["hr"])
+    db.session.commit()
+    auth.login_as(world["hr"])
+    html = client.get(f"/resultat/{world['round'].id}/utveckling?question=rutin_kand").get_data(
+        as_text=True)
+    assert "2025" in html
+    assert "2026" in html
+    assert "stor förändring" in html  # ja went from 100 % to 50 %
+    svg = client.get(f"/resultat/{world['round'].id}/utveckling/diagram.svg"
+                     "?question=rutin_kand")
+    assert b"<svg" in svg.data
+
+
+def test_exports_are_audited_and_open_in_pandas(client, auth, world):
+    auth.login_as(world["hr"])
+    response = client.get(f"/resultat/{world['round'].id}/export.xlsx")
+    sheets = pd.read_excel(io.BytesIO(response.data), sheet_name=None)
+    assert list(sheets) == ["Svarsfrekvens", "Svarsalternativ", "Skalor", "Tal", "Områden",
+                            "Fritext"]
+    options = sheets["Svarsalternativ"]
+    assert {"Enhet", "Fråga", "Svar", "Antal", "Andel (%)"} <= set(options.columns)
+    raw = client.get(f"/resultat/{world['round'].id}/svar.xlsx")
+    frame = pd.read_excel(io.BytesIO(raw.data))
+    assert frame["Enhetskod"].tolist() == ["SOC", "BUF"]
+    assert frame["antal"].tolist() == [40, 60]
+    actions = db.session.scalars(select(AuditEntry.action).where(
+        AuditEntry.action == "round.exported")).all()
+    assert len(actions) == 2
+
+
+def test_results_page_with_the_demo_data(app, client, auth, runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    from webapp.organisation.models import User
+
+    hr = db.session.scalar(select(User).where(User.email == "hr@exempelkommun.se"))
+    client.post("/logga-in", data={"email": hr.email, "password": "aktiva-demo"})
+    index = client.get("/resultat")
+    assert index.status_code == 200
+    import re
+
+    round_id = re.findall(r'/resultat/(\d+)"', index.get_data(as_text=True))[0]
+    page = client.get(f"/resultat/{round_id}")
+    assert page.status_code == 200
+    assert "Svarsfrekvens" in page.get_data(as_text=True)
+    assert client.get(f"/resultat/{round_id}/utveckling").status_code == 200
+    assert client.get(f"/resultat/{round_id}/export.xlsx").status_code == 200
