@@ -12,7 +12,8 @@ from flask import Flask
 __all__ = ["create_app"]
 
 # Capability packages whose blueprints the app serves, in registration order.
-BLUEPRINTS = ["main", "auth", "organisation"]
+BLUEPRINTS = ["main", "auth", "organisation", "questionnaires", "measures", "rounds",
+              "results"]
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

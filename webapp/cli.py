@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
+from flask import current_app
 from flask.cli import FlaskGroup
 from flask.cli import with_appcontext
 
@@ -17,6 +18,13 @@ def register(app: Flask) -> None:
     app.cli.add_command(org)
     app.cli.add_command(demo)
     app.cli.add_command(user)
+    from webapp.measures.cli import measures
+
+    app.cli.add_command(measures)
+    app.cli.add_command(round_group)
+    from webapp.questionnaires.cli import questionnaire
+
+    app.cli.add_command(questionnaire)
 
 
 @click.group()
@@ -36,6 +44,11 @@ def org_import(file: str, dry_run: bool, invite: bool) -> None:
     from webapp.organisation import importer
     from webapp.organisation.services import find_user_by_email
 
+    # Invitation links are absolute URLs; outside a request Flask can only build them from
+    # SERVER_NAME, so refuse before importing rather than fail after committing.
+    if invite and not current_app.config.get("SERVER_NAME"):
+        raise click.UsageError("--invite kräver att SERVER_NAME är satt (till exempel "
+                               "AKTIVA_SERVER_NAME=aktiva.kommun.se) så att länkarna blir rätt.")
     try:
         result = importer.apply(file)
     except FileErrors as exc:
@@ -62,6 +75,25 @@ def org_import(file: str, dry_run: bool, invite: bool) -> None:
             except MailError as exc:
                 click.echo(f"Inbjudan till {email} kunde inte skickas: {exc}", err=True)
     click.echo("Importen är sparad.")
+
+
+@org.command("succession")
+@click.argument("old_code")
+@click.argument("new_code")
+@click.option("--year", type=int, required=True, help="First year the new unit answers.")
+@click.option("--note", default="", help="What happened, e.g. 'sammanslagning'.")
+@with_appcontext
+def org_succession(old_code: str, new_code: str, year: int, note: str) -> None:
+    """Record that unit OLD_CODE became NEW_CODE, so year-over-year comparisons follow it."""
+    from webapp import audit
+    from webapp.organisation.models import UnitSuccession
+
+    link = UnitSuccession(old_code=old_code, new_code=new_code, since_year=year, note=note)
+    db.session.add(link)
+    db.session.flush()
+    audit.record("unit.succession", link, summary=f"{old_code} → {new_code} ({year})")
+    db.session.commit()
+    click.echo(f"{old_code} → {new_code} från {year} är sparat.")
 
 
 @click.command()
@@ -106,6 +138,33 @@ def user_create(email: str, name: str, role: str, password: str) -> None:
     set_password(account, password)
     db.session.commit()
     click.echo(f"Användaren {account.email} ({role}) är skapad.")
+
+
+@click.group("round")
+def round_group() -> None:
+    """Yearly follow-up rounds."""
+
+
+@round_group.command("remind")
+@with_appcontext
+def round_remind() -> None:
+    """Remind every unit that has not submitted in the open rounds (at most once a day; cron)."""
+    from sqlalchemy import select
+
+    from webapp.clock import today
+    from webapp.rounds import services
+    from webapp.rounds.models import Round
+    from webapp.rounds.models import RoundState
+
+    failed = 0
+    for round_ in db.session.scalars(select(Round).where(Round.state == RoundState.OPEN)):
+        result = services.remind(round_, today())
+        db.session.commit()
+        failed += result.failed
+        click.echo(f"{round_.title}: {result.sent} påminnelser skickade, {result.failed} "
+                   f"misslyckades, {result.skipped_today} redan påminda i dag.")
+    if failed:
+        raise SystemExit(1)
 
 
 cli = FlaskGroup(

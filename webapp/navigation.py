@@ -19,6 +19,22 @@ MENU = [
      ("organisation.tree", "organisation.unit")),
     ("organisation.users", _l("Användare"), _l("Bjud in chefer, HR och förtroendevalda."),
      ("organisation.user",)),
+    ("rounds.index", _l("Rundor"), _l("Skicka årets uppföljning, följ svaren och påminn."),
+     ("rounds.index", "rounds.new", "rounds.edit", "rounds.dashboard", "rounds.manage",
+      "rounds.email_texts")),
+    ("rounds.mine", _l("Mina uppföljningar"), _l("Svara på årets uppföljning för dina enheter."),
+     ("rounds.mine", "rounds.answer", "rounds.confirm", "rounds.view")),
+    ("measures.index", _l("Åtgärder"), _l("Registret över aktiva åtgärder: mål, ansvar, tidsplan "
+                                          "och status."),
+     ("measures.index", "measures.detail", "measures.new", "measures.edit", "measures.evaluate",
+      "measures.import")),
+    ("measures.plan", _l("Handlingsplan"), _l("Årets plan för aktiva åtgärder, för utskrift."),
+     ("measures.plan", "measures.unit_plan")),
+    ("results.index", _l("Resultat"), _l("Sammanställda svar, diagram, jämförelser över år och "
+                                         "export."), ("results.",)),
+    ("questionnaires.index", _l("Enkäter"), _l("Enkätfiler, kontroll och förhandsgranskning."),
+     ("questionnaires.",)),
+    ("main.audit_log", _l("Logg"), _l("Vem gjorde vad och när."), ("main.audit_log",)),
 ]
 
 

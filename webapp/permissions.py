@@ -88,6 +88,73 @@ def unit_in_scope(arg: str = "unit_id") -> Rule:
     return rule
 
 
+def may_view_measure(user: Any, measure: Any) -> bool:
+    """Admin and HR read every measure; a head reads their units' and the organisation-wide."""
+    if not user.is_authenticated or measure is None:
+        return False
+    if measure.unit_id is None:
+        return user.role in (Role.ADMIN, Role.HR, Role.HEAD)
+    return may_view_unit(user, measure.unit_id)
+
+
+def may_edit_measure(user: Any, measure: Any) -> bool:
+    """Admin and HR edit every measure; a head edits only measures of units in their scope."""
+    if not user.is_authenticated or measure is None:
+        return False
+    if user.role in (Role.ADMIN, Role.HR):
+        return True
+    return measure.unit_id is not None and user.role == Role.HEAD and may_view_unit(
+        user, measure.unit_id)
+
+
+def measure_access(action: str, arg: str = "measure_id") -> Rule:
+    """Users allowed `action` ("measure.view"/"measure.edit") on the measure in `arg`."""
+
+    def rule(user: Any, args: dict[str, Any]) -> bool:
+        from webapp.measures.models import Measure
+
+        if not user.is_authenticated:
+            return False
+        measure = db.session.get(Measure, args.get(arg))
+        if measure is None:
+            abort(404)
+        return bool(ACTIONS[action](user, measure))
+
+    rule.__doc__ = f"{action} on the measure in the URL"
+    return rule
+
+
+def may_answer(user: Any, assignment: Any) -> bool:
+    """The named respondent, or a head whose scope includes the unit, may edit the answer."""
+    if not user.is_authenticated or assignment is None or user.role == Role.BOARD:
+        return False
+    if assignment.respondent_id == user.id:
+        return True
+    unit_id = assignment.round_unit.unit_id
+    return user.role == Role.HEAD and unit_id is not None and may_view_unit(user, unit_id)
+
+
+def may_read_answer(user: Any, assignment: Any) -> bool:
+    """HR and admin read every unit's answer; respondents and heads read their own units'."""
+    return STAFF(user, {}) or may_answer(user, assignment)
+
+
+def assignment_access(action: str, arg: str = "assignment_id") -> Rule:
+    """Users allowed `action` on the round assignment named in the URL."""
+
+    def rule(user: Any, args: dict[str, Any]) -> bool:
+        from webapp.rounds.models import Assignment
+
+        if not user.is_authenticated:
+            return False
+        assignment = db.session.get(Assignment, args.get(arg))
+        if assignment is None:
+            abort(404)
+        return bool(ACTIONS[action](user, assignment))
+
+    return rule
+
+
 RULES: dict[str, Rule] = {
     "static": public,
     # main
@@ -95,6 +162,7 @@ RULES: dict[str, Rule] = {
     "main.healthz": public,
     "main.set_language": public,
     "main.accessibility": public,
+    "main.audit_log": STAFF,
     # auth
     "auth.login": public,
     "auth.logout": public,
@@ -111,6 +179,54 @@ RULES: dict[str, Rule] = {
     "organisation.user_new": STAFF,
     "organisation.user_edit": STAFF,
     "organisation.user_invite": STAFF,
+    # questionnaires (downloads are checked per attachment in the view: staff or uploader)
+    "questionnaires.index": STAFF,
+    "questionnaires.preview": STAFF,
+    "questionnaires.attachment": authenticated,
+    # measures
+    "measures.index": roles(Role.ADMIN, Role.HR, Role.HEAD),
+    "measures.detail": measure_access("measure.view"),
+    "measures.new": roles(Role.ADMIN, Role.HR, Role.HEAD),
+    "measures.edit": measure_access("measure.edit"),
+    "measures.evaluate": measure_access("measure.edit"),
+    "measures.extend": measure_access("measure.edit"),
+    "measures.export": roles(Role.ADMIN, Role.HR, Role.HEAD),
+    "measures.import_upload": STAFF,
+    "measures.import_confirm": STAFF,
+    "measures.plan": roles(Role.ADMIN, Role.HR, Role.BOARD),  # the organisation-wide plan
+    "measures.unit_plan": unit_in_scope(),
+    # rounds: HR runs them; respondents and heads answer for their units
+    "rounds.index": STAFF,
+    "rounds.new": STAFF,
+    "rounds.edit": STAFF,
+    "rounds.open_round": STAFF,
+    "rounds.dashboard_page": STAFF,
+    "rounds.chart": STAFF,
+    "rounds.remind": STAFF,
+    "rounds.extend": STAFF,
+    "rounds.close": STAFF,
+    "rounds.manage": STAFF,
+    "rounds.reopen": STAFF,
+    "rounds.accept": STAFF,
+    "rounds.extend_assignment": STAFF,
+    "rounds.delegate": STAFF,
+    "rounds.remind_one": STAFF,
+    "rounds.email_texts": STAFF,
+    "rounds.mine": roles(Role.ADMIN, Role.HR, Role.HEAD),
+    "rounds.answer": assignment_access("assignment.read"),
+    "rounds.autosave": assignment_access("assignment.edit"),
+    "rounds.confirm": assignment_access("assignment.edit"),
+    "rounds.view": assignment_access("assignment.read"),
+    "rounds.view_pdf": assignment_access("assignment.read"),
+    # results: HR/admin see every unit, a head their own units next to the organisation
+    # totals, board members the totals only (the views narrow the groups by scope)
+    "results.index": roles(Role.ADMIN, Role.HR, Role.HEAD, Role.BOARD),
+    "results.round": roles(Role.ADMIN, Role.HR, Role.HEAD, Role.BOARD),
+    "results.chart": roles(Role.ADMIN, Role.HR, Role.HEAD, Role.BOARD),
+    "results.trend": roles(Role.ADMIN, Role.HR, Role.HEAD, Role.BOARD),
+    "results.trend_chart": roles(Role.ADMIN, Role.HR, Role.HEAD, Role.BOARD),
+    "results.export": roles(Role.ADMIN, Role.HR, Role.HEAD, Role.BOARD),
+    "results.export_raw": roles(Role.ADMIN, Role.HR, Role.HEAD),  # no raw data for the board
 }
 
 # Object-level decisions for views and templates: can("unit.edit"), can("unit.view", unit).
@@ -120,6 +236,14 @@ ACTIONS: dict[str, Callable[[Any, Any], bool]] = {
     "user.manage": lambda user, obj: STAFF(user, {}),
     "user.grant_admin": lambda user, obj: user.is_authenticated and user.role == Role.ADMIN,
     "org.view_tree": lambda user, obj: RULES["organisation.tree"](user, {}),
+    "measure.view": may_view_measure,
+    "measure.edit": may_edit_measure,
+    "measure.organisation_wide": lambda user, obj: STAFF(user, {}),
+    "measure.import": lambda user, obj: STAFF(user, {}),
+    "measure.organisation_plan": lambda user, obj: RULES["measures.plan"](user, {}),
+    "assignment.edit": may_answer,
+    "assignment.read": may_read_answer,
+    "round.manage": lambda user, obj: STAFF(user, {}),
 }
 
 

@@ -53,4 +53,10 @@ def load() -> list[DemoLogin]:
         set_password(user, DEMO_PASSWORD)
     head = services.ensure_head(HEAD_EXAMPLE, "")
     db.session.flush()
+    from webapp.measures.demo import seed_measures
+
+    seed_measures()
+    from webapp.rounds.demo import load as load_rounds
+
+    load_rounds()
     return [*STAFF, DemoLogin(Role.HEAD, head.email, head.name)]

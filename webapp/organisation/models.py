@@ -16,6 +16,7 @@ from sqlalchemy.orm import relationship
 
 from webapp.audit import utcnow
 from webapp.extensions import db
+from webapp.i18n import N_
 
 
 class UnitKind(enum.StrEnum):
@@ -28,12 +29,13 @@ class UnitKind(enum.StrEnum):
     ENHET = "enhet"
 
 
+# Swedish labels, marked for the catalog; templates and forms translate them when shown.
 UNIT_KIND_LABELS = {
-    UnitKind.KOMMUN: "Kommun",
-    UnitKind.NAMND: "Nämnd",
-    UnitKind.FORVALTNING: "Förvaltning",
-    UnitKind.VERKSAMHET: "Verksamhet",
-    UnitKind.ENHET: "Enhet",
+    UnitKind.KOMMUN: N_("Kommun"),
+    UnitKind.NAMND: N_("Nämnd"),
+    UnitKind.FORVALTNING: N_("Förvaltning"),
+    UnitKind.VERKSAMHET: N_("Verksamhet"),
+    UnitKind.ENHET: N_("Enhet"),
 }
 
 
@@ -47,10 +49,10 @@ class Role(enum.StrEnum):
 
 
 ROLE_LABELS = {
-    Role.ADMIN: "Administratör",
-    Role.HR: "HR",
-    Role.HEAD: "Chef",
-    Role.BOARD: "Förtroendevald (läsare)",
+    Role.ADMIN: N_("Administratör"),
+    Role.HR: N_("HR"),
+    Role.HEAD: N_("Chef"),
+    Role.BOARD: N_("Förtroendevald (läsare)"),
 }
 
 
@@ -152,3 +154,19 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class UnitSuccession(db.Model):  # type: ignore[name-defined]
+    """A reorganisation link: answers of `old_code` compare with those of `new_code`.
+
+    A renamed unit is one link; a split is several links from one old code; a merger several
+    links to one new code. Codes are stored, not ids, because old units may be gone.
+    """
+
+    __tablename__ = "unit_succession"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    old_code: Mapped[str] = mapped_column(String(40), index=True)
+    new_code: Mapped[str] = mapped_column(String(40), index=True)
+    since_year: Mapped[int]
+    note: Mapped[str] = mapped_column(String(300), default="")
