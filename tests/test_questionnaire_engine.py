@@ -28,33 +28,64 @@ QUESTIONS: dict[str, dict[str, Any]] = {
     "percentage": {},
     "integer_group": {"items": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]},
     "attachment": {"accept": ["pdf", "txt"], "max_size_mb": 0.001},
-    "table": {"columns": [{"id": "atgard", "label": "Åtgärd", "required": True},
-                          {"id": "antal", "label": "Antal", "type": "integer"},
-                          {"id": "nar", "label": "När", "type": "date"},
-                          {"id": "omrade", "label": "Område", "type": "choice",
-                           "options": ["Lön", "Rekrytering"]}],
-              "max_rows": 3, "initial_rows": 2},
+    "table": {
+        "columns": [
+            {"id": "atgard", "label": "Åtgärd", "required": True},
+            {"id": "antal", "label": "Antal", "type": "integer"},
+            {"id": "nar", "label": "När", "type": "date"},
+            {
+                "id": "omrade",
+                "label": "Område",
+                "type": "choice",
+                "options": ["Lön", "Rekrytering"],
+            },
+        ],
+        "max_rows": 3,
+        "initial_rows": 2,
+    },
     "measure_followup": {},
 }
 
-MEASURES = [{"id": 7, "title": "Utbilda chefer", "responsible": "HR", "deadline": "2025-06-30",
-             "status": "pågår"},
-            {"id": 9, "title": "Ny annonsmall", "responsible": "", "deadline": None,
-             "status": "planerad"}]
+MEASURES = [
+    {
+        "id": 7,
+        "title": "Utbilda chefer",
+        "responsible": "HR",
+        "deadline": "2025-06-30",
+        "status": "pågår",
+    },
+    {"id": 9, "title": "Ny annonsmall", "responsible": "", "deadline": None, "status": "planerad"},
+]
 
 
 def definition(qtype: str, required: bool = False, **extra: Any) -> Definition:
-    question = {"id": "q", "type": qtype, "text": f"Fråga {qtype}", "required": required,
-                **QUESTIONS[qtype], **extra}
-    return Definition.model_validate({"id": "t", "title": "T", "kind": "unit_followup",
-                                      "version": "1", "sections": [
-                                          {"id": "s", "title": "S", "questions": [question]}]})
+    question = {
+        "id": "q",
+        "type": qtype,
+        "text": f"Fråga {qtype}",
+        "required": required,
+        **QUESTIONS[qtype],
+        **extra,
+    }
+    return Definition.model_validate(
+        {
+            "id": "t",
+            "title": "T",
+            "kind": "unit_followup",
+            "version": "1",
+            "sections": [{"id": "s", "title": "S", "questions": [question]}],
+        }
+    )
 
 
-def run(qtype: str, data: dict[str, Any], required: bool = False,
-        partial: bool = False) -> QuestionnaireForm:
-    form = QuestionnaireForm(definition(qtype, required), formdata=MultiDict(data),
-                             context=RenderContext(measures=MEASURES))
+def run(
+    qtype: str, data: dict[str, Any], required: bool = False, partial: bool = False
+) -> QuestionnaireForm:
+    form = QuestionnaireForm(
+        definition(qtype, required),
+        formdata=MultiDict(data),
+        context=RenderContext(measures=MEASURES),
+    )
     form.validate(partial=partial)
     return form
 
@@ -67,7 +98,11 @@ def pdf(size: int = 100, name: str = "protokoll.pdf", head: bytes = b"%PDF-1.7\n
 VALID = [
     ("yes_no", {"q": "ja"}, "ja"),
     ("yes_no", {"q": "nej"}, "nej"),
-    ("yes_partly_no", {"q": "delvis", "q-comment": " bra "}, {"answer": "delvis", "comment": "bra"}),
+    (
+        "yes_partly_no",
+        {"q": "delvis", "q-comment": " bra "},
+        {"answer": "delvis", "comment": "bra"},
+    ),
     ("yes_partly_no", {"q": "nej"}, {"answer": "nej", "comment": ""}),
     ("single_choice", {"q": "gron"}, "gron"),
     ("multi_choice", [("q", "bla"), ("q", "rod")], {"selected": ["rod", "bla"], "other": ""}),
@@ -82,14 +117,42 @@ VALID = [
     ("percentage", {"q": "12,5"}, 12.5),
     ("percentage", {"q": "100"}, 100),
     ("integer_group", {"q-a": "3", "q-b": "0"}, {"a": 3, "b": 0}),
-    ("table", {"q-rows": "2", "q-0-atgard": "Utbilda", "q-0-antal": "3", "q-0-omrade": "lon",
-               "q-1-atgard": ""}, [{"atgard": "Utbilda", "antal": 3, "omrade": "lon"}]),
-    ("measure_followup", {"q-7-status": "genomford", "q-7-effect": "ja", "q-7-comment": "Klart",
-                          "q-9-status": "pagar"},
-     [{"measure_id": 7, "title": "Utbilda chefer", "status": "genomford", "effect": "ja",
-       "comment": "Klart"},
-      {"measure_id": 9, "title": "Ny annonsmall", "status": "pagar", "effect": None,
-       "comment": ""}]),
+    (
+        "table",
+        {
+            "q-rows": "2",
+            "q-0-atgard": "Utbilda",
+            "q-0-antal": "3",
+            "q-0-omrade": "lon",
+            "q-1-atgard": "",
+        },
+        [{"atgard": "Utbilda", "antal": 3, "omrade": "lon"}],
+    ),
+    (
+        "measure_followup",
+        {
+            "q-7-status": "genomford",
+            "q-7-effect": "ja",
+            "q-7-comment": "Klart",
+            "q-9-status": "pagar",
+        },
+        [
+            {
+                "measure_id": 7,
+                "title": "Utbilda chefer",
+                "status": "genomford",
+                "effect": "ja",
+                "comment": "Klart",
+            },
+            {
+                "measure_id": 9,
+                "title": "Ny annonsmall",
+                "status": "pagar",
+                "effect": None,
+                "comment": "",
+            },
+        ],
+    ),
 ]
 
 
@@ -128,11 +191,19 @@ INVALID = [
     ("integer_group", {"q-a": "x"}, "A: Skriv ett heltal"),
     ("integer_group", {"q-b": "-2"}, "B: Talet får inte vara mindre än 0."),
     ("table", {"q-rows": "2", "q-0-antal": "3"}, "Rad 1: fyll i Åtgärd."),
-    ("table", {"q-rows": "2", "q-1-atgard": "A", "q-1-antal": "många"}, "Rad 2, Antal: Skriv ett heltal"),
+    (
+        "table",
+        {"q-rows": "2", "q-1-atgard": "A", "q-1-antal": "många"},
+        "Rad 2, Antal: Skriv ett heltal",
+    ),
     ("table", {"q-rows": "2", "q-0-atgard": "A", "q-0-nar": "snart"}, "Rad 1, När"),
     ("table", {"q-rows": "2", "q-0-atgard": "A", "q-0-omrade": "x"}, "Välj bland"),
     ("measure_followup", {"q-7-status": "klar"}, "Utbilda chefer: Välj en status i listan."),
-    ("measure_followup", {"q-7-status": "pagar", "q-7-effect": "kanske"}, "Välj Ja, Delvis eller Nej."),
+    (
+        "measure_followup",
+        {"q-7-status": "pagar", "q-7-effect": "kanske"},
+        "Välj Ja, Delvis eller Nej.",
+    ),
 ]
 
 
@@ -160,11 +231,14 @@ def test_required_and_draft(app: Flask, qtype: str) -> None:
 def test_required_completeness(app: Flask) -> None:
     group = run("integer_group", {"q-a": "1"}, required=True)
     assert "Fyll i alla rader" in group.errors_by_question["q"][0]
-    assert run("integer_group", {"q-a": "1"}, required=True, partial=True).answers() == {"q": {"a": 1}}
+    assert run("integer_group", {"q-a": "1"}, required=True, partial=True).answers() == {
+        "q": {"a": 1}
+    }
     measures = run("measure_followup", {"q-7-status": "pagar"}, required=True)
     assert "Ny annonsmall" in measures.errors_by_question["q"][0]
-    table = QuestionnaireForm(definition("table", min_rows=2), formdata=MultiDict(
-        {"q-rows": "2", "q-0-atgard": "A"}))
+    table = QuestionnaireForm(
+        definition("table", min_rows=2), formdata=MultiDict({"q-rows": "2", "q-0-atgard": "A"})
+    )
     assert not table.validate()
     assert "minst 2 rader" in table.errors_by_question["q"][0]
 
@@ -188,8 +262,11 @@ def test_measures_as_objects(app: Flask) -> None:
             self.__dict__.update(kw)
 
     items = [Item(id=3, title="Objekt", responsible="Chef", deadline=None, status="Pågår")]
-    form = QuestionnaireForm(definition("measure_followup"), formdata=MultiDict(
-        {"q-3-status": "avbruten"}), context=RenderContext(measures=items))
+    form = QuestionnaireForm(
+        definition("measure_followup"),
+        formdata=MultiDict({"q-3-status": "avbruten"}),
+        context=RenderContext(measures=items),
+    )
     assert form.validate()
     assert form.answers()["q"][0]["status"] == "avbruten"
     assert "Objekt" in render(app, form)
@@ -200,18 +277,25 @@ def test_measures_as_objects(app: Flask) -> None:
 
 def test_attachment_valid_upload_is_pending(app: Flask) -> None:
     form = run("attachment", {"q": pdf(500)})
-    assert form.answers()["q"] == {"attachment_id": None, "filename": "protokoll.pdf",
-                                   "size": 500, "pending": True}
+    assert form.answers()["q"] == {
+        "attachment_id": None,
+        "filename": "protokoll.pdf",
+        "size": 500,
+        "pending": True,
+    }
 
 
-@pytest.mark.parametrize(("upload", "message"), [
-    (pdf(1001), "Filen är för stor"),
-    (pdf(100, name="virus.exe"), "Filen måste vara av typen pdf, txt."),
-    (pdf(100, name="utan-typ"), "Filen måste vara av typen"),
-    (pdf(100, head=b"MZ\x90\x00"), "stämmer inte med typen pdf"),
-    (pdf(100, name="a.txt", head=b"\x00\x01binary"), "stämmer inte med typen txt"),
-    (FileStorage(stream=io.BytesIO(b""), filename="tom.pdf"), "Filen är tom."),
-])
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (pdf(1001), "Filen är för stor"),
+        (pdf(100, name="virus.exe"), "Filen måste vara av typen pdf, txt."),
+        (pdf(100, name="utan-typ"), "Filen måste vara av typen"),
+        (pdf(100, head=b"MZ\x90\x00"), "stämmer inte med typen pdf"),
+        (pdf(100, name="a.txt", head=b"\x00\x01binary"), "stämmer inte med typen txt"),
+        (FileStorage(stream=io.BytesIO(b""), filename="tom.pdf"), "Filen är tom."),
+    ],
+)
 def test_attachment_invalid_upload(app: Flask, upload: FileStorage, message: str) -> None:
     form = run("attachment", {"q": upload})
     assert any(message in e for e in form.errors_by_question["q"]), form.errors_by_question
@@ -221,39 +305,89 @@ def test_attachment_reference_comes_only_from_server_data(app: Flask) -> None:
     ref = {"attachment_id": 5, "filename": "p.pdf", "size": 10, "sha256": "ab"}
     kept = QuestionnaireForm(definition("attachment"), formdata=MultiDict(), data={"q": ref})
     assert kept.validate() and kept.answers() == {"q": ref}
-    removed = QuestionnaireForm(definition("attachment"), formdata=MultiDict({"q-remove": "y"}),
-                                data={"q": ref})
+    removed = QuestionnaireForm(
+        definition("attachment"), formdata=MultiDict({"q-remove": "y"}), data={"q": ref}
+    )
     assert removed.validate() and removed.answers() == {}
-    forged = QuestionnaireForm(definition("attachment"),
-                               formdata=MultiDict({"q-current": json.dumps(ref)}))
+    forged = QuestionnaireForm(
+        definition("attachment"), formdata=MultiDict({"q-current": json.dumps(ref)})
+    )
     assert forged.validate() and forged.answers() == {}
 
 
 # -- conditions --------------------------------------------------------------------------------
 
 CONDITIONAL = {
-    "id": "c", "title": "C", "kind": "unit_followup", "version": "1", "sections": [
-        {"id": "a", "title": "A", "questions": [
-            {"id": "forekommit", "type": "yes_no", "text": "Har det förekommit?", "required": True},
-            {"id": "antal", "type": "integer_group", "text": "Hur många?", "required": True,
-             "items": [{"id": "t", "label": "Trakasserier"}],
-             "show_if": {"question": "forekommit", "equals": "ja"}},
-            {"id": "hur", "type": "textarea", "text": "Hur hanterades de?", "required": True,
-             "show_if": {"question": "forekommit", "equals": "ja"}},
-            {"id": "farger", "type": "multi_choice", "text": "Färger", "options": ["Röd", "Blå"]},
-            {"id": "varfor_rod", "type": "text", "text": "Varför röd?", "required": True,
-             "show_if": {"question": "farger", "in": ["rod"]}},
-        ]},
-        {"id": "b", "title": "B", "show_if": {"question": "forekommit", "equals": "ja"},
-         "questions": [{"id": "i_b", "type": "text", "text": "I B", "required": True}]},
-    ]}
+    "id": "c",
+    "title": "C",
+    "kind": "unit_followup",
+    "version": "1",
+    "sections": [
+        {
+            "id": "a",
+            "title": "A",
+            "questions": [
+                {
+                    "id": "forekommit",
+                    "type": "yes_no",
+                    "text": "Har det förekommit?",
+                    "required": True,
+                },
+                {
+                    "id": "antal",
+                    "type": "integer_group",
+                    "text": "Hur många?",
+                    "required": True,
+                    "items": [{"id": "t", "label": "Trakasserier"}],
+                    "show_if": {"question": "forekommit", "equals": "ja"},
+                },
+                {
+                    "id": "hur",
+                    "type": "textarea",
+                    "text": "Hur hanterades de?",
+                    "required": True,
+                    "show_if": {"question": "forekommit", "equals": "ja"},
+                },
+                {
+                    "id": "farger",
+                    "type": "multi_choice",
+                    "text": "Färger",
+                    "options": ["Röd", "Blå"],
+                },
+                {
+                    "id": "varfor_rod",
+                    "type": "text",
+                    "text": "Varför röd?",
+                    "required": True,
+                    "show_if": {"question": "farger", "in": ["rod"]},
+                },
+            ],
+        },
+        {
+            "id": "b",
+            "title": "B",
+            "show_if": {"question": "forekommit", "equals": "ja"},
+            "questions": [{"id": "i_b", "type": "text", "text": "I B", "required": True}],
+        },
+    ],
+}
 
 
 def test_hidden_questions_are_not_required_and_answers_dropped(app: Flask) -> None:
     d = Definition.model_validate(CONDITIONAL)
-    form = QuestionnaireForm(d, formdata=MultiDict({
-        "forekommit": "nej", "antal-t": "4", "hur": "gammalt svar", "i_b": "gammalt",
-        "farger": "bla", "varfor_rod": "gammalt"}))
+    form = QuestionnaireForm(
+        d,
+        formdata=MultiDict(
+            {
+                "forekommit": "nej",
+                "antal-t": "4",
+                "hur": "gammalt svar",
+                "i_b": "gammalt",
+                "farger": "bla",
+                "varfor_rod": "gammalt",
+            }
+        ),
+    )
     assert form.validate(), form.errors_by_question
     assert form.answers() == {"forekommit": "nej", "farger": {"selected": ["bla"], "other": ""}}
     assert form.visible_ids() == ["forekommit", "farger"]
@@ -264,8 +398,9 @@ def test_shown_questions_are_required(app: Flask) -> None:
     form = QuestionnaireForm(d, formdata=MultiDict({"forekommit": "ja", "farger": "rod"}))
     assert not form.validate()
     assert set(form.errors_by_question) == {"antal", "hur", "varfor_rod", "i_b"}
-    form = QuestionnaireForm(d, formdata=MultiDict({"forekommit": "ja", "antal-t": "2",
-                                                    "hur": "Utrett", "i_b": "x"}))
+    form = QuestionnaireForm(
+        d, formdata=MultiDict({"forekommit": "ja", "antal-t": "2", "hur": "Utrett", "i_b": "x"})
+    )
     assert form.validate()
     assert form.answers()["antal"] == {"t": 2}
 
@@ -291,7 +426,8 @@ def render(app: Flask, form: QuestionnaireForm) -> str:
     with app.test_request_context():
         template = app.jinja_env.from_string(
             '{% from "questionnaires/_form.html" import questionnaire_fields %}'
-            "{{ questionnaire_fields(qform) }}")
+            "{{ questionnaire_fields(qform) }}"
+        )
         return template.render(qform=form)
 
 
@@ -323,8 +459,12 @@ def test_rendering_accessibility(app: Flask) -> None:
 
 
 def test_previous_answers_shown(app: Flask) -> None:
-    form = QuestionnaireForm(definition("yes_partly_no"), context=RenderContext(
-        previous_answers={"q": {"answer": "delvis", "comment": "Halvvägs"}, "annan": "x"}))
+    form = QuestionnaireForm(
+        definition("yes_partly_no"),
+        context=RenderContext(
+            previous_answers={"q": {"answer": "delvis", "comment": "Halvvägs"}, "annan": "x"}
+        ),
+    )
     html = render(app, form)
     assert "Förra året:" in html and "Delvis – Halvvägs" in html
     assert 'aria-describedby="fq-q--prev"' in html
@@ -339,8 +479,9 @@ def test_selected_values_rerender(app: Flask) -> None:
 
 def test_table_add_row(app: Flask) -> None:
     d = definition("table")
-    form = QuestionnaireForm(d, formdata=MultiDict({"q-rows": "2", "q-0-atgard": "A",
-                                                    "_add_row": "q"}))
+    form = QuestionnaireForm(
+        d, formdata=MultiDict({"q-rows": "2", "q-0-atgard": "A", "_add_row": "q"})
+    )
     assert form.add_row_requested
     html = render(app, form)
     assert 'name="q-2-atgard"' in html and 'name="q-3-atgard"' not in html
@@ -351,7 +492,19 @@ def test_table_add_row(app: Flask) -> None:
 
 
 def test_anonymous_text_has_no_names_note(app: Flask) -> None:
-    d = Definition.model_validate({"id": "a", "title": "A", "kind": "anonymous", "version": "1",
-                                   "sections": [{"id": "s", "title": "S", "questions": [
-                                       {"id": "t", "type": "textarea", "text": "Förslag"}]}]})
+    d = Definition.model_validate(
+        {
+            "id": "a",
+            "title": "A",
+            "kind": "anonymous",
+            "version": "1",
+            "sections": [
+                {
+                    "id": "s",
+                    "title": "S",
+                    "questions": [{"id": "t", "type": "textarea", "text": "Förslag"}],
+                }
+            ],
+        }
+    )
     assert "Skriv inga namn" in render(app, QuestionnaireForm(d))

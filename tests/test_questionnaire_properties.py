@@ -19,16 +19,23 @@ from webapp.questionnaires.engine import RenderContext
 from webapp.questionnaires.schema import Definition
 from webapp.questionnaires.schema import canonical_json
 
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                           HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 ids = st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
-    lambda s: s not in ("csrf_token", "submit", "action", "next"))
-label = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1,
-                max_size=20).filter(lambda s: s.strip())
-text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
-               min_size=1, max_size=30)
+    lambda s: s not in ("csrf_token", "submit", "action", "next")
+)
+label = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20
+).filter(lambda s: s.strip())
+text = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Zs", "Zl", "Zp")),
+    min_size=1,
+    max_size=30,
+)
 MEASURES = [{"id": 1, "title": "M1"}, {"id": 2, "title": "M2"}]
 
 
@@ -39,11 +46,31 @@ def options(draw: st.DrawFn) -> list[dict[str, str]]:
 
 @st.composite
 def question(draw: st.DrawFn, qid: str) -> dict[str, Any]:
-    qtype = draw(st.sampled_from(["yes_no", "yes_partly_no", "single_choice", "multi_choice",
-                                  "scale", "integer", "text", "textarea", "date", "percentage",
-                                  "integer_group", "table", "measure_followup"]))
-    q: dict[str, Any] = {"id": qid, "type": qtype, "text": draw(label),
-                         "required": draw(st.booleans())}
+    qtype = draw(
+        st.sampled_from(
+            [
+                "yes_no",
+                "yes_partly_no",
+                "single_choice",
+                "multi_choice",
+                "scale",
+                "integer",
+                "text",
+                "textarea",
+                "date",
+                "percentage",
+                "integer_group",
+                "table",
+                "measure_followup",
+            ]
+        )
+    )
+    q: dict[str, Any] = {
+        "id": qid,
+        "type": qtype,
+        "text": draw(label),
+        "required": draw(st.booleans()),
+    }
     if qtype in ("single_choice", "multi_choice"):
         q["options"] = options(draw)
         if qtype == "multi_choice":
@@ -56,14 +83,22 @@ def question(draw: st.DrawFn, qid: str) -> dict[str, Any]:
         high = draw(st.none() | st.integers(low if low is not None else -1000, 2000))
         q["min"], q["max"] = low, high
         if qtype == "integer_group":
-            q["items"] = [{"id": i, "label": draw(label)}
-                          for i in draw(st.lists(ids, min_size=1, max_size=4, unique=True))]
+            q["items"] = [
+                {"id": i, "label": draw(label)}
+                for i in draw(st.lists(ids, min_size=1, max_size=4, unique=True))
+            ]
     elif qtype in ("text", "textarea"):
         q["max_length"] = draw(st.integers(1, 300))
     elif qtype == "table":
         cols = draw(st.lists(ids, min_size=1, max_size=4, unique=True))
-        q["columns"] = [{"id": c, "label": draw(label),
-                         "type": draw(st.sampled_from(["text", "integer", "date"]))} for c in cols]
+        q["columns"] = [
+            {
+                "id": c,
+                "label": draw(label),
+                "type": draw(st.sampled_from(["text", "integer", "date"])),
+            }
+            for c in cols
+        ]
         q["max_rows"] = draw(st.integers(1, 6))
         q["initial_rows"] = draw(st.integers(1, q["max_rows"]))
     return q
@@ -73,8 +108,13 @@ def question(draw: st.DrawFn, qid: str) -> dict[str, Any]:
 def definitions(draw: st.DrawFn) -> Definition:
     qids = draw(st.lists(ids, min_size=1, max_size=8, unique=True))
     questions = [draw(question(qid)) for qid in qids]
-    data = {"id": "prop", "title": "P", "kind": draw(st.sampled_from(["unit_followup", "anonymous"])),
-            "version": "1", "sections": [{"id": "s", "title": "S", "questions": questions}]}
+    data = {
+        "id": "prop",
+        "title": "P",
+        "kind": draw(st.sampled_from(["unit_followup", "anonymous"])),
+        "version": "1",
+        "sections": [{"id": "s", "title": "S", "questions": questions}],
+    }
     return Definition.model_validate(data)
 
 
@@ -83,29 +123,39 @@ def value_for(draw: st.DrawFn, q: Any) -> Any:
     if t == "yes_no":
         return draw(st.sampled_from(["ja", "nej"]))
     if t == "yes_partly_no":
-        return {"answer": draw(st.sampled_from(["ja", "delvis", "nej"])),
-                "comment": draw(st.just("") | text)}
+        return {
+            "answer": draw(st.sampled_from(["ja", "delvis", "nej"])),
+            "comment": draw(st.just("") | text),
+        }
     if t == "single_choice":
         return draw(st.sampled_from([o.value for o in q.options]))
     if t == "multi_choice":
-        chosen = draw(st.lists(st.sampled_from([o.value for o in q.options]), min_size=1,
-                               unique=True))
-        return {"selected": [o.value for o in q.options if o.value in chosen],
-                "other": draw(text) if q.other and draw(st.booleans()) else ""}
+        chosen = draw(
+            st.lists(st.sampled_from([o.value for o in q.options]), min_size=1, unique=True)
+        )
+        return {
+            "selected": [o.value for o in q.options if o.value in chosen],
+            "other": draw(text) if q.other and draw(st.booleans()) else "",
+        }
     if t == "scale":
         return draw(st.integers(1, q.points) | (st.just("vet_ej") if q.dont_know else st.nothing()))
     if t == "integer":
-        return draw(st.integers(q.min if q.min is not None else -10**6,
-                                q.max if q.max is not None else 10**6))
+        return draw(
+            st.integers(
+                q.min if q.min is not None else -(10**6), q.max if q.max is not None else 10**6
+            )
+        )
     if t in ("text", "textarea"):
         return draw(text.filter(lambda s: len(s) <= q.max_length))
     if t == "date":
         return draw(st.dates(dt.date(1990, 1, 1), dt.date(2100, 1, 1))).isoformat()
     if t == "percentage":
-        return draw(st.integers(0, 100) | st.integers(0, 999).map(lambda i: i / 10).filter(
-            lambda f: f != int(f)))
+        return draw(
+            st.integers(0, 100)
+            | st.integers(0, 999).map(lambda i: i / 10).filter(lambda f: f != int(f))
+        )
     if t == "integer_group":
-        low = q.min if q.min is not None else -10**6
+        low = q.min if q.min is not None else -(10**6)
         high = q.max if q.max is not None else 10**6
         return {i.id: draw(st.integers(low, high)) for i in q.items}
     if t == "table":
@@ -114,18 +164,24 @@ def value_for(draw: st.DrawFn, q: Any) -> Any:
             row = {}
             for c in q.columns:
                 if c.type == "integer":
-                    row[c.id] = draw(st.integers(-10**6, 10**6))
+                    row[c.id] = draw(st.integers(-(10**6), 10**6))
                 elif c.type == "date":
                     row[c.id] = draw(st.dates(dt.date(2000, 1, 1), dt.date(2050, 1, 1))).isoformat()
                 else:
-                    row[c.id] = draw(text.filter(lambda s: len(s) <= c.max_length))
+                    row[c.id] = draw(text.filter(lambda s, limit=c.max_length: len(s) <= limit))
             rows.append(row)
         return rows
     if t == "measure_followup":
-        return [{"measure_id": m["id"], "title": m["title"],
-                 "status": draw(st.sampled_from([o.value for o in q.statuses])),
-                 "effect": draw(st.sampled_from(["ja", "delvis", "nej"])),
-                 "comment": draw(st.just("") | text)} for m in MEASURES]
+        return [
+            {
+                "measure_id": m["id"],
+                "title": m["title"],
+                "status": draw(st.sampled_from([o.value for o in q.statuses])),
+                "effect": draw(st.sampled_from(["ja", "delvis", "nej"])),
+                "comment": draw(st.just("") | text),
+            }
+            for m in MEASURES
+        ]
     raise AssertionError(t)
 
 
@@ -167,18 +223,28 @@ def test_draft_of_nothing_is_valid(app: Flask, d: Definition) -> None:
 
 
 not_a_number = st.text(min_size=1, max_size=12).filter(
-    lambda s: s.strip() and not s.replace(" ", "").replace("\u00a0", "").lstrip("-−").isdigit())
+    lambda s: s.strip() and not s.replace(" ", "").replace("\u00a0", "").lstrip("-−").isdigit()
+)
 
 
 @SETTINGS
-@given(raw=not_a_number, qtype=st.sampled_from(["integer", "percentage", "date", "yes_no",
-                                                 "single_choice", "scale"]))
+@given(
+    raw=not_a_number,
+    qtype=st.sampled_from(["integer", "percentage", "date", "yes_no", "single_choice", "scale"]),
+)
 def test_random_invalid_values_are_rejected(app: Flask, raw: str, qtype: str) -> None:
     q: dict[str, Any] = {"id": "q", "type": qtype, "text": "Fråga"}
     if qtype == "single_choice":
         q["options"] = [{"value": "aa", "label": "A"}]
-    d = Definition.model_validate({"id": "x", "title": "X", "kind": "anonymous", "version": "1",
-                                   "sections": [{"id": "s", "title": "S", "questions": [q]}]})
+    d = Definition.model_validate(
+        {
+            "id": "x",
+            "title": "X",
+            "kind": "anonymous",
+            "version": "1",
+            "sections": [{"id": "s", "title": "S", "questions": [q]}],
+        }
+    )
     form = QuestionnaireForm(d, formdata=MultiDict({"q": raw}))
     accepted = form.validate()
     if accepted:
@@ -191,17 +257,31 @@ def test_random_invalid_values_are_rejected(app: Flask, raw: str, qtype: str) ->
         else:
             assert value is None or str(value).strip() == raw.strip()
     else:
-        assert form.errors_by_question["q"] and all(isinstance(m, str) and m
-                                                    for m in form.errors_by_question["q"])
+        assert form.errors_by_question["q"] and all(
+            isinstance(m, str) and m for m in form.errors_by_question["q"]
+        )
 
 
 @SETTINGS
 @given(n=st.integers(), low=st.integers(-100, 0), high=st.integers(1, 100))
 def test_integer_limits(app: Flask, n: int, low: int, high: int) -> None:
-    d = Definition.model_validate({"id": "x", "title": "X", "kind": "anonymous", "version": "1",
-                                   "sections": [{"id": "s", "title": "S", "questions": [
-                                       {"id": "q", "type": "integer", "text": "T", "min": low,
-                                        "max": high}]}]})
+    d = Definition.model_validate(
+        {
+            "id": "x",
+            "title": "X",
+            "kind": "anonymous",
+            "version": "1",
+            "sections": [
+                {
+                    "id": "s",
+                    "title": "S",
+                    "questions": [
+                        {"id": "q", "type": "integer", "text": "T", "min": low, "max": high}
+                    ],
+                }
+            ],
+        }
+    )
     form = QuestionnaireForm(d, formdata=MultiDict({"q": str(n)}))
     assert form.validate() == (low <= n <= high)
     if not low <= n <= high:

@@ -62,8 +62,9 @@ def folder(app: Flask, tmp_path: Path) -> Path:
     for source in ROOT.glob("*.yaml"):
         (path / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
     (path / "alla.yaml").write_text(ALL_TYPES, encoding="utf-8")
-    (path / "trasig.yaml").write_text(ALL_TYPES.replace("type: date", "type: datum"),
-                                      encoding="utf-8")
+    (path / "trasig.yaml").write_text(
+        ALL_TYPES.replace("type: date", "type: datum"), encoding="utf-8"
+    )
     app.config["QUESTIONNAIRE_FOLDER"] = str(path)
     return path
 
@@ -76,8 +77,9 @@ def hr(app: Flask, client: FlaskClient, auth) -> object:  # type: ignore[no-unty
 
 
 @pytest.mark.parametrize("name", ["arlig-uppfoljning", "medarbetarenkat"])
-def test_preview_defaults_show_every_question(client: FlaskClient, hr: object, folder: Path,
-                                              name: str) -> None:
+def test_preview_defaults_show_every_question(
+    client: FlaskClient, hr: object, folder: Path, name: str
+) -> None:
     response = client.get(f"/enkater/{name}/forhandsgranska")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
@@ -107,27 +109,38 @@ def test_index_lists_files_and_problems(client: FlaskClient, hr: object, folder:
     assert client.get("/enkater/..%2F..%2Fetc/forhandsgranska").status_code == 404
 
 
-@pytest.mark.parametrize(("data", "question", "message"), [
-    ({"jn": "kanske"}, "JN-fråga", "Välj ett av svarsalternativen."),
-    ({"jn": "ja", "jdn": "x"}, "JDN-fråga", "Välj ett av svarsalternativen."),
-    ({"jn": "ja", "val": "tre"}, "Val-fråga", "Välj ett av svarsalternativen."),
-    ({"jn": "ja", "fler": "tre"}, "Fler-fråga", "Välj bland svarsalternativen."),
-    ({"jn": "ja", "skala": "9"}, "Skal-fråga", "Välj ett av svarsalternativen."),
-    ({"jn": "ja", "tal": "11"}, "Tal-fråga", "Talet får inte vara större än 10."),
-    ({"jn": "ja", "kort": "sexsex"}, "Kort-fråga", "högst 5 tecken"),
-    ({"jn": "ja", "lang": "x" * 11}, "Lång-fråga", "högst 10 tecken"),
-    ({"jn": "ja", "datum": "igår"}, "Datum-fråga", "ÅÅÅÅ-MM-DD"),
-    ({"jn": "ja", "andel": "120"}, "Andel-fråga", "mellan 0 och 100"),
-    ({"jn": "ja", "grupp-a": "en"}, "Grupp-fråga", "Skriv ett heltal"),
-    ({"jn": "ja", "fil": (io.BytesIO(b"%PDF" + b"x" * 2000), "p.pdf")}, "Fil-fråga", "för stor"),
-    ({"jn": "ja", "fil": (io.BytesIO(b"hej"), "p.docx")}, "Fil-fråga", "typen pdf"),
-    ({"jn": "ja", "tabell-rows": "3", "tabell-0-c": "x"}, "Tabell-fråga", "Rad 1, C"),
-    ({}, "JN-fråga", "Frågan måste besvaras."),
-])
-def test_preview_post_invalid(client: FlaskClient, hr: object, folder: Path, data: dict,
-                              question: str, message: str) -> None:
-    response = client.post("/enkater/alla/forhandsgranska", data={**data, "action": "submit"},
-                           content_type="multipart/form-data")
+@pytest.mark.parametrize(
+    ("data", "question", "message"),
+    [
+        ({"jn": "kanske"}, "JN-fråga", "Välj ett av svarsalternativen."),
+        ({"jn": "ja", "jdn": "x"}, "JDN-fråga", "Välj ett av svarsalternativen."),
+        ({"jn": "ja", "val": "tre"}, "Val-fråga", "Välj ett av svarsalternativen."),
+        ({"jn": "ja", "fler": "tre"}, "Fler-fråga", "Välj bland svarsalternativen."),
+        ({"jn": "ja", "skala": "9"}, "Skal-fråga", "Välj ett av svarsalternativen."),
+        ({"jn": "ja", "tal": "11"}, "Tal-fråga", "Talet får inte vara större än 10."),
+        ({"jn": "ja", "kort": "sexsex"}, "Kort-fråga", "högst 5 tecken"),
+        ({"jn": "ja", "lang": "x" * 11}, "Lång-fråga", "högst 10 tecken"),
+        ({"jn": "ja", "datum": "igår"}, "Datum-fråga", "ÅÅÅÅ-MM-DD"),
+        ({"jn": "ja", "andel": "120"}, "Andel-fråga", "mellan 0 och 100"),
+        ({"jn": "ja", "grupp-a": "en"}, "Grupp-fråga", "Skriv ett heltal"),
+        (
+            {"jn": "ja", "fil": (io.BytesIO(b"%PDF" + b"x" * 2000), "p.pdf")},
+            "Fil-fråga",
+            "för stor",
+        ),
+        ({"jn": "ja", "fil": (io.BytesIO(b"hej"), "p.docx")}, "Fil-fråga", "typen pdf"),
+        ({"jn": "ja", "tabell-rows": "3", "tabell-0-c": "x"}, "Tabell-fråga", "Rad 1, C"),
+        ({}, "JN-fråga", "Frågan måste besvaras."),
+    ],
+)
+def test_preview_post_invalid(
+    client: FlaskClient, hr: object, folder: Path, data: dict, question: str, message: str
+) -> None:
+    response = client.post(
+        "/enkater/alla/forhandsgranska",
+        data={**data, "action": "submit"},
+        content_type="multipart/form-data",
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Formuläret har fel som behöver rättas" in html
@@ -135,15 +148,31 @@ def test_preview_post_invalid(client: FlaskClient, hr: object, folder: Path, dat
     assert "Svaren är giltiga" not in html
 
 
-def test_preview_post_valid_stores_nothing(client: FlaskClient, hr: object, folder: Path,
-                                           app: Flask) -> None:
-    data = {"jn": "ja", "jdn": "delvis", "jdn-comment": "Bra", "val": "tva", "fler": ["ett"],
-            "fler-other": "Tre", "skala": "vet_ej", "tal": "7", "kort": "hej", "lang": "lång",
-            "datum": "2025-01-02", "andel": "55,5", "grupp-a": "3",
-            "fil": (io.BytesIO(b"%PDF-1.4 liten"), "protokoll.pdf"),
-            "tabell-rows": "3", "tabell-0-c": "4", "action": "submit"}
-    response = client.post("/enkater/alla/forhandsgranska", data=data,
-                           content_type="multipart/form-data")
+def test_preview_post_valid_stores_nothing(
+    client: FlaskClient, hr: object, folder: Path, app: Flask
+) -> None:
+    data = {
+        "jn": "ja",
+        "jdn": "delvis",
+        "jdn-comment": "Bra",
+        "val": "tva",
+        "fler": ["ett"],
+        "fler-other": "Tre",
+        "skala": "vet_ej",
+        "tal": "7",
+        "kort": "hej",
+        "lang": "lång",
+        "datum": "2025-01-02",
+        "andel": "55,5",
+        "grupp-a": "3",
+        "fil": (io.BytesIO(b"%PDF-1.4 liten"), "protokoll.pdf"),
+        "tabell-rows": "3",
+        "tabell-0-c": "4",
+        "action": "submit",
+    }
+    response = client.post(
+        "/enkater/alla/forhandsgranska", data=data, content_type="multipart/form-data"
+    )
     html = response.get_data(as_text=True)
     assert "Svaren är giltiga" in html, html[:3000]
     assert "Vet ej" in html and "55,5 %" in html and "protokoll.pdf" in html
@@ -153,21 +182,29 @@ def test_preview_post_valid_stores_nothing(client: FlaskClient, hr: object, fold
 
 def test_preview_draft_ignores_required(client: FlaskClient, hr: object, folder: Path) -> None:
     html = client.post("/enkater/alla/forhandsgranska", data={"action": "draft"}).get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "Svaren är giltiga" in html
 
 
 def test_preview_add_row(client: FlaskClient, hr: object, folder: Path) -> None:
-    html = client.post("/enkater/alla/forhandsgranska",
-                       data={"tabell-rows": "3", "_add_row": "tabell"}).get_data(as_text=True)
+    html = client.post(
+        "/enkater/alla/forhandsgranska", data={"tabell-rows": "3", "_add_row": "tabell"}
+    ).get_data(as_text=True)
     assert 'name="tabell-3-c"' in html
     assert "Formuläret har fel" not in html
 
 
-@pytest.mark.parametrize(("role", "status"), [(Role.ADMIN, 200), (Role.HR, 200),
-                                              (Role.HEAD, 403), (Role.BOARD, 403)])
-def test_pages_by_role(client: FlaskClient, auth, folder: Path, role: str,  # type: ignore[no-untyped-def]
-                       status: int) -> None:
+@pytest.mark.parametrize(
+    ("role", "status"), [(Role.ADMIN, 200), (Role.HR, 200), (Role.HEAD, 403), (Role.BOARD, 403)]
+)
+def test_pages_by_role(
+    client: FlaskClient,
+    auth,
+    folder: Path,
+    role: str,  # type: ignore[no-untyped-def]
+    status: int,
+) -> None:
     auth.login_as(factories.gen_user(role))
     assert client.get("/enkater").status_code == status
     assert client.get("/enkater/medarbetarenkat/forhandsgranska").status_code == status
@@ -177,8 +214,8 @@ def test_anonymous_user_is_sent_to_login(client: FlaskClient, folder: Path) -> N
     assert client.get("/enkater").status_code == 302
 
 
-def test_menu_shows_enkater_for_hr(client: FlaskClient, hr: object, folder: Path) -> None:
-    assert ">Enkäter</a>" in client.get("/enkater").get_data(as_text=True)
+def test_start_page_links_enkater_for_hr(client: FlaskClient, hr: object, folder: Path) -> None:
+    assert ">Enkäter</a>" in client.get("/").get_data(as_text=True)
 
 
 # -- versions ------------------------------------------------------------------------------
@@ -210,7 +247,9 @@ def test_freeze_twice_gives_one_version_and_edit_gives_new(app: Flask, tmp_path:
 
 def test_hash_ignores_formatting(app: Flask) -> None:
     a = parse_definition(ALL_TYPES, "a.yaml")
-    b = parse_definition("# kommentar\n" + ALL_TYPES.replace("version: 1", "version: '1'"), "b.yaml")
+    b = parse_definition(
+        "# kommentar\n" + ALL_TYPES.replace("version: 1", "version: '1'"), "b.yaml"
+    )
     assert services.content_hash(a) == services.content_hash(b)
 
 
@@ -254,15 +293,26 @@ def test_attachment_stored_outside_web_root(app: Flask) -> None:
     assert item.sha256 == hashlib.sha256(b"%PDF-1.4 protokoll").hexdigest()
 
 
-@pytest.mark.parametrize(("who", "status"), [("uploader", 200), ("hr", 200), ("admin", 200),
-                                             ("other_head", 403), ("board", 403)])
-def test_attachment_download_permissions(app: Flask, client: FlaskClient, auth,  # type: ignore[no-untyped-def]
-                                         who: str, status: int) -> None:
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("uploader", 200), ("hr", 200), ("admin", 200), ("other_head", 403), ("board", 403)],
+)
+def test_attachment_download_permissions(
+    app: Flask,
+    client: FlaskClient,
+    auth,  # type: ignore[no-untyped-def]
+    who: str,
+    status: int,
+) -> None:
     uploader = factories.gen_user(Role.HEAD)
     item = _upload(app, uploader)
-    users = {"uploader": uploader, "hr": factories.gen_user(Role.HR),
-             "admin": factories.gen_user(Role.ADMIN), "other_head": factories.gen_user(Role.HEAD),
-             "board": factories.gen_user(Role.BOARD)}
+    users = {
+        "uploader": uploader,
+        "hr": factories.gen_user(Role.HR),
+        "admin": factories.gen_user(Role.ADMIN),
+        "other_head": factories.gen_user(Role.HEAD),
+        "board": factories.gen_user(Role.BOARD),
+    }
     auth.login_as(users[who])
     response = client.get(f"/bilagor/{item.id}")
     assert response.status_code == status
