@@ -74,6 +74,25 @@ EXPECTED: dict[str, set[str]] = {
     "measures.import_confirm": STAFF,
     "measures.plan": STAFF | {"board"},
     "measures.unit_plan": STAFF | {"head"},
+    # anonymous surveys: the respondent pages are public, HR runs the surveys, admin sets k
+    "anonymous.start": ALL,
+    "anonymous.answer": ALL,
+    "anonymous.saved": ALL,
+    "anonymous.thanks": ALL,
+    "anonymous.link": ALL,
+    "anonymous.link_answer": ALL,
+    "anonymous.index": STAFF,
+    "anonymous.new": STAFF,
+    "anonymous.detail": STAFF,
+    "anonymous.open_round": STAFF,
+    "anonymous.close_round": STAFF,
+    "anonymous.codes": STAFF,
+    "anonymous.code_word": STAFF,
+    "anonymous.results_page": STAFF,
+    "anonymous.export": STAFF,
+    "anonymous.redact": STAFF,
+    "anonymous.settings_page": STAFF,
+    "anonymous.min_group_size": {"admin"},
     # results (a head sees own units next to totals; the board totals only, no raw answers)
     "results.index": STAFF | HEADS | {"board"},
     "results.round": STAFF | HEADS | {"board"},
@@ -113,6 +132,10 @@ STATUS_WHEN_ALLOWED: dict[str, int | dict[str, int]] = {
     "auth.login": {"anon": 200, "*": 302},  # a logged-in user goes to the start page
     "auth.accept_invitation": 400,  # the sample token is invalid for everybody
     "auth.reset_password": 400,
+    "anonymous.answer": 302,  # no code in the session: back to the code page
+    "anonymous.link": 404,  # the sample token is no open link
+    "anonymous.link_answer": 404,
+    "anonymous.export": 302,  # the sample survey is a draft: no results yet
     "rounds.edit": 302,  # the sample round is open: editing sends HR to the dashboard
     "rounds.answer": {"admin": 302, "hr": 302, "*": 200},  # staff read, they do not answer
 }
@@ -150,6 +173,7 @@ VIEW_ARGS: dict[str, Callable[[World, str], Any]] = {
     "image": lambda w, role: "svg",
     "assignment_id": lambda w, role: w.once("round", lambda: _round(w)).assignments[
         1 if role == "head_other" else 0].id,
+    "survey_id": lambda w, role: w.once("survey", _anonymous_survey).id,
     "attachment_id": lambda w, role: _attachment(
         w, w.target_user if role == "head_other" else w.users["head"]).id,
 }
@@ -181,6 +205,26 @@ def _round(world: World) -> Any:
     folder = Path(tempfile.mkdtemp(prefix="aktiva-routes-"))
     return factories.gen_round([world.unit_in, world.unit_out], folder)
 
+
+def _anonymous_survey() -> Any:
+    """Return a draft anonymous survey (the pages of a draft exist for staff)."""
+    import datetime as dt
+    from pathlib import Path
+
+    from flask import current_app
+
+    from webapp.anonymous.models import AnonymousRound
+    from webapp.extensions import db
+    from webapp.questionnaires.services import freeze
+    from webapp.questionnaires.services import read_entry
+
+    entry = read_entry(Path(current_app.config["QUESTIONNAIRE_FOLDER"]) / "medarbetarenkat.yaml")
+    version = freeze(entry.definition)
+    survey = AnonymousRound(title="Enkät", year=2026, questionnaire_version_id=version.id,
+                            opens_on=dt.date(2026, 3, 1), closes_on=dt.date(2026, 3, 20))
+    db.session.add(survey)
+    db.session.commit()
+    return survey
 
 
 @pytest.fixture

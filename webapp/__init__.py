@@ -13,7 +13,7 @@ __all__ = ["create_app"]
 
 # Capability packages whose blueprints the app serves, in registration order.
 BLUEPRINTS = ["main", "auth", "organisation", "questionnaires", "measures", "rounds",
-              "results"]
+              "anonymous", "results"]
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:

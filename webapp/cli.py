@@ -25,6 +25,9 @@ def register(app: Flask) -> None:
     from webapp.questionnaires.cli import questionnaire
 
     app.cli.add_command(questionnaire)
+    from webapp.anonymous.cli import retention
+
+    app.cli.add_command(retention)
 
 
 @click.group()

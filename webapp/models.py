@@ -1,5 +1,10 @@
 """Import every capability's models so that the metadata (and Alembic) sees all tables."""
 
+from webapp.anonymous.models import AccessCode  # noqa: F401
+from webapp.anonymous.models import AnonymousDraft  # noqa: F401
+from webapp.anonymous.models import AnonymousResponse  # noqa: F401
+from webapp.anonymous.models import AnonymousRound  # noqa: F401
+from webapp.anonymous.models import AnonymousUnit  # noqa: F401
 from webapp.audit import AuditEntry  # noqa: F401
 from webapp.measures.models import Measure  # noqa: F401
 from webapp.organisation.models import Unit  # noqa: F401
@@ -12,3 +17,4 @@ from webapp.rounds.models import EmailTemplate  # noqa: F401
 from webapp.rounds.models import MailLog  # noqa: F401
 from webapp.rounds.models import Round  # noqa: F401
 from webapp.rounds.models import RoundUnit  # noqa: F401
+from webapp.settings import Setting  # noqa: F401

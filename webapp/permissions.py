@@ -227,6 +227,25 @@ RULES: dict[str, Rule] = {
     "results.trend_chart": roles(Role.ADMIN, Role.HR, Role.HEAD, Role.BOARD),
     "results.export": roles(Role.ADMIN, Role.HR, Role.HEAD, Role.BOARD),
     "results.export_raw": roles(Role.ADMIN, Role.HR, Role.HEAD),  # no raw data for the board
+    # anonymous surveys: respondents need no login and leave no trace; HR runs the rounds
+    "anonymous.start": public,
+    "anonymous.answer": public,
+    "anonymous.saved": public,
+    "anonymous.thanks": public,
+    "anonymous.link": public,
+    "anonymous.link_answer": public,
+    "anonymous.index": STAFF,
+    "anonymous.new": STAFF,
+    "anonymous.detail": STAFF,
+    "anonymous.open_round": STAFF,
+    "anonymous.close_round": STAFF,
+    "anonymous.codes": STAFF,
+    "anonymous.code_word": STAFF,
+    "anonymous.results_page": STAFF,
+    "anonymous.export": STAFF,
+    "anonymous.redact": STAFF,
+    "anonymous.settings_page": STAFF,
+    "anonymous.min_group_size": roles(Role.ADMIN),
 }
 
 # Object-level decisions for views and templates: can("unit.edit"), can("unit.view", unit).
@@ -244,6 +263,7 @@ ACTIONS: dict[str, Callable[[Any, Any], bool]] = {
     "assignment.edit": may_answer,
     "assignment.read": may_read_answer,
     "round.manage": lambda user, obj: STAFF(user, {}),
+    "settings.min_group_size": lambda user, obj: RULES["anonymous.min_group_size"](user, {}),
 }
 
 

@@ -59,4 +59,7 @@ def load() -> list[DemoLogin]:
     from webapp.rounds.demo import load as load_rounds
 
     load_rounds()
+    from webapp.anonymous.demo import seed_anonymous
+
+    seed_anonymous()
     return [*STAFF, DemoLogin(Role.HEAD, head.email, head.name)]

@@ -1,0 +1,258 @@
+"""Anonymous surveys through HTTP: codes, drafts, open links, rate limits, no traces, HR pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests import factories
+from tests.test_anonymous import every_value
+from tests.test_anonymous import make_survey
+from webapp.anonymous import services
+from webapp.anonymous.models import AccessCode
+from webapp.anonymous.models import AnonymousResponse
+from webapp.anonymous.models import AnonymousRound
+from webapp.audit import AuditEntry
+from webapp.clock import today
+from webapp.extensions import db
+from webapp.extensions import limiter
+from webapp.organisation.models import Role
+
+IP = "203.0.113.77"
+AGENT = "Mozilla/5.0 (Testtelefon; AnonymitetsTest/9.1)"
+ENV = {"REMOTE_ADDR": IP, "HTTP_USER_AGENT": AGENT}
+ANSWER = {"action": "submit", "kon": "kvinna", "aldersgrupp": "over_50", "respekt": "3",
+          "forbattringsforslag": "Mer tid för samtal"}
+
+
+def _html(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_code_flow_with_draft_and_single_submit(app, client, caplog):
+    caplog.set_level(logging.DEBUG)
+    survey = make_survey({"Enhet A": 12})
+    code = services.generate_codes(survey.units[0], 1)[0]
+    db.session.commit()
+    page = client.get("/enkat", environ_base=ENV)
+    assert page.status_code == 200
+    assert "Din kod" in _html(page)
+    # Lower case with spaces is accepted; the code never appears in a URL.
+    typed = code.lower().replace("-", " ")
+    entered = client.post("/enkat", data={"code": typed}, environ_base=ENV)
+    assert entered.status_code == 302
+    assert entered.headers["Location"].endswith("/enkat/svar")
+    form = client.get("/enkat/svar", environ_base=ENV)
+    html = _html(form)
+    assert "Enhet A" in html
+    assert "Spara och fortsätt senare" in html
+    assert "Skriv inga namn" in html  # the note at the free-text question
+    saved = client.post("/enkat/svar", data={"action": "draft", "kon": "kvinna",
+                                             "forbattringsforslag": "Utkasttext"},
+                        environ_base=ENV)
+    assert saved.status_code == 302
+    assert saved.headers["Location"].endswith("/enkat/sparat")
+    # The session forgot the code: the form needs the code again, and the draft comes back.
+    assert client.get("/enkat/svar", environ_base=ENV).status_code == 302
+    client.post("/enkat", data={"code": code}, environ_base=ENV)
+    assert "Utkasttext" in _html(client.get("/enkat/svar", environ_base=ENV))
+    done = client.post("/enkat/svar", data=ANSWER, environ_base=ENV)
+    assert done.status_code == 302
+    assert done.headers["Location"].endswith("/enkat/tack")
+    again = client.post("/enkat", data={"code": code}, environ_base=ENV)
+    assert again.status_code == 200
+    assert "Koden är redan använd" in _html(again)
+    response = db.session.scalars(select(AnonymousResponse)).one()
+    assert response.answers["forbattringsforslag"] == "Mer tid för samtal"
+    # No trace of the address, the browser, the code or its hash: in the database or the logs.
+    digest = services.code_hash(code.replace("-", ""))
+    secrets_ = [IP, AGENT, "Testtelefon", code, code.replace("-", ""), typed]
+    for table, column, value in every_value():
+        assert not any(s in str(value) for s in secrets_), f"{table}.{column}"
+        if table == "anonymous_response":
+            assert digest not in str(value)
+    for record in caplog.records:
+        line = record.getMessage()
+        assert not any(s in line for s in [*secrets_, digest]), line
+    assert not db.session.scalars(select(AuditEntry).where(
+        AuditEntry.action.like("anonymous.%"), AuditEntry.action.not_in(
+            ["anonymous.created", "anonymous.opened", "anonymous.codes_generated"]))).all()
+
+
+def test_bad_and_unknown_codes_get_clear_swedish_messages(app, client):
+    make_survey({"Enhet A": 12})
+    short = client.post("/enkat", data={"code": "ABC"})
+    assert "Koden ska ha 16 tecken" in _html(short)
+    unknown = client.post("/enkat", data={"code": "ACDE-FHJK-LMNP-QRTU"})
+    assert "Koden finns inte" in _html(unknown)
+
+
+def test_required_answers_are_not_checked_but_types_are(app, client):
+    survey = make_survey({"Enhet A": 12})
+    code = services.generate_codes(survey.units[0], 1)[0]
+    db.session.commit()
+    client.post("/enkat", data={"code": code})
+    bad = client.post("/enkat/svar", data={"action": "submit", "respekt": "9"})
+    assert bad.status_code == 200
+    assert "error-summary" in _html(bad)
+    assert db.session.scalar(select(db.func.count()).select_from(AnonymousResponse)) == 0
+
+
+def _open_link(survey) -> str:
+    token = services.set_code_word(survey.units[0], "Vårsol 2026")
+    db.session.commit()
+    return f"/enkat/l/{token}"
+
+
+def test_open_link_with_code_word_has_no_draft(app, client):
+    survey = make_survey({"Enhet A": 12})
+    url = _open_link(survey)
+    assert client.get(f"{url}/svar").status_code == 302  # the code word first
+    wrong = client.post(url, data={"code_word": "fel ord"})
+    assert "Fel kodord" in _html(wrong)
+    right = client.post(url, data={"code_word": "vårsol 2026"})
+    assert right.headers["Location"].endswith(f"{url}/svar")
+    form = _html(client.get(f"{url}/svar"))
+    assert "Spara och fortsätt senare" not in form
+    assert "inte att spara ett utkast" in form
+    assert client.post(f"{url}/svar", data=ANSWER).headers["Location"].endswith("/enkat/tack")
+    assert client.get(f"{url}/svar").status_code == 302  # the word is asked again
+    assert services.response_counts(survey) == {survey.units[0].id: 1}
+
+
+@pytest.mark.parametrize("app", [{"RATELIMIT_ENABLED": True,
+                                  "ANONYMOUS_WORD_RATE_LIMIT": "5 per minute"}], indirect=True)
+def test_code_word_guessing_is_rate_limited_without_storing_the_address(app, client):
+    survey = make_survey({"Enhet A": 12})
+    url = _open_link(survey)
+    codes = [client.post(url, data={"code_word": f"gissning {i}"}, environ_base=ENV).status_code
+             for i in range(7)]
+    assert codes[:5] == [200] * 5
+    assert codes[5:] == [429, 429]
+    # Even the right word waits: the limit is on trying, not on failing.
+    assert client.post(url, data={"code_word": "Vårsol 2026"}, environ_base=ENV).status_code == 429
+    # Another address may still try (the limit is per address, and per link overall).
+    other = client.post(url, data={"code_word": "Vårsol 2026"},
+                        environ_base={"REMOTE_ADDR": "198.51.100.1"})
+    assert other.status_code == 302
+    # The limiter's in-memory keys hold a keyed hash, never the address.
+    keys = " ".join(str(k) for k in getattr(limiter.storage, "storage", {}))
+    assert keys
+    assert IP not in keys
+    assert "198.51.100.1" not in keys
+
+
+def test_access_log_lines_of_survey_paths_are_dropped(app):
+    logger = logging.getLogger("werkzeug")
+    survey_line = logging.LogRecord("werkzeug", logging.INFO, __file__, 1,
+                                    '%s - - [%s] "%s" %s %s',
+                                    (IP, "23/Nov/2026 10:14:03", "POST /enkat/svar HTTP/1.1",
+                                     "302", "-"), None)
+    other_line = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '%s - - "%s" %s',
+                                   (IP, "GET /rundor HTTP/1.1", "200"), None)
+    assert logger.filter(survey_line) is False or not logger.filter(survey_line)
+    assert logger.filter(other_line)
+    limiter_line = logging.LogRecord("flask-limiter", logging.INFO, __file__, 1,
+                                     "ratelimit %s (%s) exceeded at endpoint: %s",
+                                     ("5 per 1 minute", "abc", "anonymous.link"), None)
+    assert not logging.getLogger("flask-limiter").filter(limiter_line)
+
+
+# -- HR ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def hr(app):
+    return factories.gen_user(Role.HR)
+
+
+def test_hr_creates_opens_and_prints_codes_once(app, client, auth, hr):
+    kommun = factories.gen_unit(name="Kommunen", kind="kommun")
+    unit = factories.gen_unit(kommun, name="Skolan", employees=40)
+    auth.login_as(hr)
+    created = client.post("/medarbetarenkat/ny", data={
+        "title": "Medarbetarenkät 2026", "year": 2026, "questionnaire": "medarbetarenkat.yaml",
+        "opens_on": today().isoformat(), "closes_on": today().isoformat(),
+        "targets": [unit.id]})
+    assert created.status_code == 302, _html(created)
+    survey = db.session.scalars(select(AnonymousRound)).one()
+    assert client.post(f"/medarbetarenkat/{survey.id}/oppna").status_code == 302
+    detail = _html(client.get(f"/medarbetarenkat/{survey.id}"))
+    assert "Koderna visas bara en gång" in detail
+    ru = survey.units[0]
+    assert ru.employees == 40
+    sheet = client.post(f"/medarbetarenkat/{survey.id}/koder",
+                        data={"unit": ru.id, "count": 12, "output": "sheet"})
+    codes = re.findall(r'class="slip-code">([A-Z0-9-]{19})<', _html(sheet))
+    assert len(codes) == 12
+    assert "visas bara den här gången" in _html(sheet)
+    exported = client.post(f"/medarbetarenkat/{survey.id}/koder",
+                           data={"unit": ru.id, "count": 5, "output": "csv"})
+    assert exported.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True).lstrip("\ufeff")),
+                           delimiter=";"))
+    assert rows[0] == ["kod", "enhet", "adress"]
+    assert len(rows) == 6
+    assert rows[1][2].endswith("/enkat")
+    # Neither the sheet's nor the CSV's codes are stored or can be shown again.
+    shown = codes + [r[0] for r in rows[1:]]
+    assert not any(c in str(v) for _t, _c, v in every_value() for c in shown)
+    assert db.session.scalar(select(db.func.count()).select_from(AccessCode)) == 17
+    assert not any(c in _html(client.get(f"/medarbetarenkat/{survey.id}")) for c in shown)
+
+
+def test_results_only_for_closed_surveys_and_exports_hold_aggregates(app, client, auth, hr):
+    survey = make_survey({"Stor": 30, "Liten": 10})
+    big, small = survey.units
+    for unit, n in ((big, 8), (small, 2)):
+        services.set_code_word(unit, "kodord123")
+        for i in range(n):
+            services.submit_open(unit, {"kon": "kvinna", "respekt": 1 + i % 4,
+                                        "forbattringsforslag": f"idé {unit.name} {i}"}, today())
+    db.session.commit()
+    auth.login_as(hr)
+    early = _html(client.get(f"/medarbetarenkat/{survey.id}/resultat"))
+    assert "först när enkäten är stängd" in early
+    assert client.get(f"/medarbetarenkat/{survey.id}/resultat.csv").status_code == 302
+    services.close_round(survey, today())
+    db.session.commit()
+    page = _html(client.get(f"/medarbetarenkat/{survey.id}/resultat?by=enhet"))
+    assert "idé Stor" in page
+    assert "idé Liten" not in page
+    for fmt in ("csv", "xlsx"):
+        export = client.get(f"/medarbetarenkat/{survey.id}/resultat.{fmt}?by=enhet+kon")
+        assert export.status_code == 200
+        body = export.get_data()
+        assert b"id\xc3\xa9 " not in body  # no free text, no raw answer
+    csv_text = client.get(f"/medarbetarenkat/{survey.id}/resultat.csv").get_data(as_text=True)
+    assert "\nLiten;–\n" in csv_text  # its n of 2 is never printed
+    texts = re.findall(r'name="digest" value="([0-9a-f]+)"', page)
+    assert texts
+    redacted = client.post(f"/medarbetarenkat/{survey.id}/maskera",
+                           data={"question": "forbattringsforslag", "digest": texts[0]})
+    assert redacted.status_code == 302
+    assert "[Borttaget av HR]" in _html(client.get(f"/medarbetarenkat/{survey.id}/resultat"))
+
+
+def test_settings_hr_sets_retention_only_admin_sets_k(app, client, auth, hr):
+    auth.login_as(hr)
+    page = client.get("/installningar/anonymitet")
+    assert page.status_code == 200
+    assert "Bara en administratör" in _html(page)
+    assert client.post("/installningar/anonymitet", data={"months": 18}).status_code == 302
+    assert client.post("/installningar/anonymitet/k", data={"k": 8}).status_code == 403
+    from webapp import settings
+
+    assert settings.get_retention_months() == 18
+    assert settings.get_min_group_size() == 5
+    auth.logout()
+    auth.login_as(factories.gen_user(Role.ADMIN))
+    client.post("/installningar/anonymitet/k", data={"k": 2})
+    assert settings.get_min_group_size() == 5  # refused: below 3
+    client.post("/installningar/anonymitet/k", data={"k": 8})
+    assert settings.get_min_group_size() == 8
