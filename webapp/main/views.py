@@ -34,7 +34,26 @@ def index():  # type: ignore[no-untyped-def]
         stats = {"units": units, "employees": employees or 0, "users": users}
     else:
         stats = None
-    return render_template("main/index.html", stats=stats, headed=current_user.headed_units)
+    return render_template("main/index.html", stats=stats, headed=current_user.headed_units,
+                           open_rounds=_open_rounds() if scope is None else [],
+                           my_open=_my_open_assignments())
+
+
+def _open_rounds() -> list[tuple[object, int, int]]:
+    """(round, submitted, total) for each open follow-up round, for HR's start page."""
+    from webapp.rounds.models import Round
+    from webapp.rounds.models import RoundState
+
+    rounds = db.session.scalars(select(Round).where(Round.state == RoundState.OPEN)
+                                .order_by(Round.year.desc())).all()
+    return [(r, sum(a.is_submitted for a in r.assignments), len(r.assignments)) for r in rounds]
+
+
+def _my_open_assignments() -> list[object]:
+    """Follow-ups the user still has to answer."""
+    from webapp.rounds.answering import assignments_for
+
+    return [a for a in assignments_for(current_user) if a.is_editable]
 
 
 @bp.route("/healthz")
