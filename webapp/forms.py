@@ -8,9 +8,18 @@ from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms import Form
 from wtforms import PasswordField
+from wtforms import SelectMultipleField
+from wtforms import widgets
 from wtforms.validators import DataRequired
 from wtforms.validators import EqualTo
 from wtforms.validators import ValidationError
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several checkboxes; templates render it with the choice_group macro (a fieldset)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
 
 
 class EmptyForm(FlaskForm):

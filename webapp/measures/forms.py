@@ -14,10 +14,8 @@ from wtforms import DateField
 from wtforms import IntegerField
 from wtforms import RadioField
 from wtforms import SelectField
-from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
-from wtforms import widgets
 from wtforms.validators import DataRequired
 from wtforms.validators import Length
 from wtforms.validators import NumberRange
@@ -25,6 +23,7 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from webapp.extensions import db
+from webapp.forms import MultiCheckboxField
 from webapp.measures.models import AREA_LABELS
 from webapp.measures.models import EFFECT_LABELS
 from webapp.measures.models import GROUND_LABELS
@@ -40,13 +39,6 @@ ORGANISATION_WIDE = "org"
 
 def _optional_int(value: str | int | None) -> int | None:
     return int(value) if value not in (None, "", "None") else None
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several checkboxes, rendered inside a fieldset by the template."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class IsoDateField(DateField):

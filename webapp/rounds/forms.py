@@ -11,7 +11,6 @@ from wtforms import DateField
 from wtforms import HiddenField
 from wtforms import IntegerField
 from wtforms import SelectField
-from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired
@@ -20,6 +19,7 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import ValidationError
 
+from webapp.forms import MultiCheckboxField
 from webapp.organisation import services as org_services
 from webapp.rounds import mailtexts
 
@@ -46,13 +46,11 @@ class RoundForm(FlaskForm):
     )
     opens_on = DateField(_l("Öppnar"), validators=[InputRequired(_l("Ange ett datum."))])
     due_on = DateField(_l("Sista svarsdag"), validators=[InputRequired(_l("Ange ett datum."))])
-    targets = SelectMultipleField(
+    targets = MultiCheckboxField(
         _l("Enheter som ska svara"),
         coerce=int,
         validators=[DataRequired(_l("Välj minst en enhet."))],
-        description=_l(
-            "Förvalt: alla förvaltningar. Håll ned Ctrl (Cmd på Mac) för att välja flera."
-        ),
+        description=_l("Förvalt: alla förvaltningar. Varje vald enhet får ett eget formulär."),
     )
     remind_parent_when_overdue = BooleanField(
         _l("Efter sista svarsdag går påminnelsen även till chefen för enheten ovanför"),
@@ -62,11 +60,10 @@ class RoundForm(FlaskForm):
     def __init__(self, *args: object, questionnaires: list[tuple[str, str]], **kwargs: object):
         super().__init__(*args, **kwargs)
         self.questionnaire.choices = questionnaires
-        self.targets.choices = [
-            (u.id, "\u00a0\u00a0" * len(u.ancestors()) + u.name)
-            for u in org_services.all_units()
-            if u.active
-        ]
+        units = [u for u in org_services.all_units() if u.active]
+        self.targets.choices = [(u.id, u.name) for u in units]
+        # Indentation of each unit in the tree, for the checkbox list.
+        self.target_depths = {u.id: min(len(u.ancestors()), 4) for u in units}
 
     def validate_due_on(self, field: DateField) -> None:
         """The due date comes after the opening date."""
