@@ -23,6 +23,7 @@ install: $(VENV)/.installed webapp/translations/en/LC_MESSAGES/messages.mo
 run: install
 	$(BIN)/aktiva db upgrade
 	$(BIN)/aktiva demo
+	@echo "Aktiva: http://$(HOST):$(PORT)"
 	$(BIN)/aktiva run --host $(HOST) --port $(PORT)
 
 test: install

@@ -45,14 +45,14 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from itertools import chain
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from reports.suppression import SUPPRESSED
-from reports.suppression import suppress
-from reports.suppression import suppress_free_text
+from reports.suppression import hidden_mask
 
 TOTAL = "Hela organisationen"
 DONT_KNOW = "vet_ej"
@@ -131,19 +131,30 @@ def expand_answers(frame: pd.DataFrame, specs: Sequence[QuestionSpec] = (),
     `pd.json_normalize(..., max_level=1)` names them. Columns every spec needs exist even when
     nobody answered (all NaN), so later steps never have to ask.
     """
-    dicts = frame[answers_col].map(_as_dict)
-    top = pd.DataFrame.from_records(dicts.tolist(), index=frame.index)
+    dicts = [v if type(v) is dict else _as_dict(v) for v in frame[answers_col].tolist()]
     parts = [frame.drop(columns=[answers_col])]
+    if dicts:
+        # The keys in order of first appearance, as from_records would find them, but
+        # collected in C rather than with a generator over every dict.
+        columns = list(dict.fromkeys(chain.from_iterable(dicts)))
+        top = pd.DataFrame.from_records(dicts, index=frame.index, columns=columns)
+    else:
+        top = pd.DataFrame(index=frame.index)
     nested = {s.id for s in specs if s.type in ("yes_partly_no", "multi_choice",
                                                  "integer_group")}
     for col in top.columns:
         values = top[col]
-        if col in nested or (not specs and values.map(type).eq(dict).any()):
-            present = values.dropna()
-            present = present[present.map(lambda v: isinstance(v, dict))]
-            inner = pd.DataFrame.from_records(present.tolist(), index=present.index)
-            parts.append(inner.add_prefix(f"{col}.").reindex(frame.index))
-        else:
+        if values.dtype == object and (col in nested or not specs):
+            items = values.tolist()
+            rows = [i for i, v in enumerate(items) if type(v) is dict]
+            if col in nested or rows:
+                present = [items[i] for i in rows]
+                inner = pd.DataFrame.from_records(
+                    present, index=frame.index[rows],
+                    columns=list(dict.fromkeys(chain.from_iterable(present))))
+                parts.append(inner.add_prefix(f"{col}.").reindex(frame.index))
+                continue
+        if col not in nested:  # a nested question answered without any dict: no columns
             parts.append(values.to_frame())
     wide = pd.concat(parts, axis=1)
     needed = [c for spec in specs for c in value_columns(spec)]
@@ -192,162 +203,255 @@ def _by(by: str | Sequence[str]) -> list[str]:
     return [by] if isinstance(by, str) else list(by)
 
 
-def _with_total(table: pd.DataFrame, total: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    return pd.concat([table, total.assign(**dict.fromkeys(by, TOTAL))], ignore_index=True)
+def _suppressed_frame(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=bool if c == SUPPRESSED else object)
+                         for c in columns})
 
 
-def _within(by: list[str], extra: Sequence[str] = ("question",)) -> list[list[str]]:
-    """Sibling sets: for each `by` column, the groups that share every other key."""
-    if len(by) == 1:
-        return [list(extra)]
-    return [[*extra, *[c for c in by if c != col]] for col in by]
+@dataclass
+class _Groups:
+    """The groups of one aggregation: a code per response and the key values per code."""
+
+    by: list[str]
+    codes: np.ndarray  # per response: 0..G-1, -1 when a grouping value is missing
+    keys: pd.DataFrame  # G rows, the `by` columns
+
+    @property
+    def size(self) -> int:
+        return len(self.keys)
+
+    def key_column(self, col: str) -> np.ndarray:
+        """Return the column's value per group code, TOTAL at code G."""
+        return np.append(self.keys[col].to_numpy(dtype=object), TOTAL)
+
+    def key_frame(self, g: np.ndarray) -> dict[str, np.ndarray]:
+        """Return the `by` columns for group codes (G meaning TOTAL)."""
+        return {c: self.key_column(c)[g] for c in self.by}
 
 
-def _suppress(table: pd.DataFrame, by: list[str], k: int, value_cols: list[str],
-              keys: Sequence[str] = ("question",)) -> pd.DataFrame:
-    """Apply k to the group rows, and to the TOTAL rows on their own."""
-    is_total = (table[by[0]] == TOTAL).to_numpy() if len(table) else np.zeros(0, bool)
-    groups = suppress(table[~is_total], k, count_col="n", group_cols=[*by, *keys],
-                      value_cols=value_cols, within=_within(by, keys))
-    total = suppress(table[is_total], k, count_col="n", group_cols=[*by, *keys],
-                     value_cols=value_cols, within=[list(keys)])
-    return pd.concat([groups, total], ignore_index=True)
+def _groups(wide: pd.DataFrame, by: list[str]) -> _Groups:
+    grouped = wide.groupby(by, sort=False, observed=True, dropna=True)
+    codes = grouped.ngroup()
+    keys = grouped.size().index.to_frame(index=False)[by] if len(wide) else pd.DataFrame(
+        columns=by)
+    return _Groups(by, codes.fillna(-1).to_numpy(dtype=np.int64), keys.reset_index(drop=True))
 
 
-def _option_table(wide: pd.DataFrame, specs: Sequence[QuestionSpec],
-                  by: list[str]) -> pd.DataFrame:
-    """Counts per (group, question, option) and respondents per (group, question)."""
-    single = [s for s in specs if s.type in SINGLE_VALUED]
-    multi = [s for s in specs if s.type == "multi_choice"]
-    counts, sizes = [], []
-    if single:
-        cols = {_choice_column(s): s.id for s in single}
-        long = (wide[[*by, *cols]].rename(columns=cols)
-                .melt(id_vars=by, var_name="question", value_name="option")
-                .dropna(subset=["option"]))
-        long = long.assign(option=long["option"].astype(str))
-        # One row per respondent and question: n is the number of rows.
-        counts.append(long.groupby([*by, "question", "option"], sort=False).size())
-        sizes.append(long.groupby([*by, "question"], sort=False).size())
-    if multi:
-        cols = {f"{s.id}.selected": s.id for s in multi}
-        long = (wide[[*by, *cols]].rename(columns=cols)
-                .melt(id_vars=by, var_name="question", value_name="option"))
-        long = long[long["option"].map(lambda v: isinstance(v, list) and len(v) > 0)]
-        sizes.append(long.groupby([*by, "question"], sort=False).size())
-        exploded = long.explode("option")
-        counts.append(exploded.assign(option=exploded["option"].astype(str))
-                      .groupby([*by, "question", "option"], sort=False).size())
-    columns = [*by, "question", "option", "count", "n"]
-    if not counts:
-        return pd.DataFrame(columns=columns)
-    table = pd.concat(counts).rename("count").reset_index().merge(
-        pd.concat(sizes).rename("n").reset_index(), on=[*by, "question"])
-    return table[columns]
+def _column(wide: pd.DataFrame, col: str) -> pd.Series:
+    """Return a wide-frame column, or all-missing if nobody's answers have it."""
+    return wide[col] if col in wide.columns else pd.Series(np.nan, index=wide.index,
+                                                            dtype=object)
 
 
-def _complete_options(table: pd.DataFrame, specs: Sequence[QuestionSpec],
-                      by: list[str]) -> pd.DataFrame:
-    """Add zero rows for options nobody chose, order by the definition and add labels."""
-    order = pd.DataFrame(
-        [(s.id, value, label, pos) for s in specs if s.type in CHOICE_TYPES | {"scale"}
-         for pos, (value, label) in enumerate(s.options)],
-        columns=["question", "option", "label", "position"])
-    groups = table[[*by, "question", "n"]].drop_duplicates([*by, "question"])
-    full = groups.merge(order, on="question", how="inner").merge(
-        table[[*by, "question", "option", "count"]], on=[*by, "question", "option"], how="left")
-    full = full.assign(count=full["count"].fillna(0).astype(int))
-    return full[[*by, "question", "option", "label", "position", "count", "n"]]
+def _choice_codes(values: pd.Series, options: Sequence[str]) -> np.ndarray:
+    """Return per response: the option's position, -1 for no answer, len(options) if unknown.
 
-
-def option_counts(wide: pd.DataFrame, specs: Sequence[QuestionSpec], by: str | Sequence[str],
-                  k: int = 1) -> pd.DataFrame:
-    """Return counts and shares (0–100) per group, question and option, plus TOTAL rows.
-
-    Multi-choice shares are of the respondents who answered, so they may sum to more than 100.
+    The column is factorised once (in C, or read from a categorical column's codes) and only
+    its few distinct values are matched against the options.
     """
-    by = _by(by)
-    table = _option_table(wide, specs, by)
-    table = _complete_options(table, specs, by)
-    total = (table.groupby(["question", "option", "label", "position"], sort=False)
-             .agg(count=("count", "sum")).reset_index())
-    total_n = (table.drop_duplicates([*by, "question"]).groupby("question")["n"].sum()
-               .rename("n").reset_index())
-    table = _with_total(table, total.merge(total_n, on="question"), by)
-    table = table.assign(share=100.0 * table["count"] / table["n"].where(table["n"] > 0))
-    qpos = {s.id: i for i, s in enumerate(specs)}
-    table = (table.assign(_q=table["question"].map(qpos), _t=table[by[0]].eq(TOTAL))
-             .sort_values(["_q", "_t"], kind="stable")
-             .drop(columns=["_q", "_t"]).reset_index(drop=True))
-    return _suppress(table, by, k, ["count", "n", "share"], keys=("question",))
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+    else:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    index = pd.Index(list(options), dtype=object)
+    distinct = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    position = index.get_indexer(distinct.to_numpy())
+    retry = position < 0
+    if retry.any():  # stored as numbers (scales) or another dtype: compare as text
+        position[retry] = index.get_indexer(distinct[retry].astype(str).to_numpy())
+    position = np.append(np.where(position < 0, len(options), position), -1)
+    return position[codes].astype(np.int64)  # code -1 (missing) picks the appended -1
 
 
-def scale_stats(wide: pd.DataFrame, specs: Sequence[QuestionSpec], by: str | Sequence[str],
-                k: int = 1) -> pd.DataFrame:
-    """Return mean and median per group and scale question, leaving out "vet ej"."""
-    by = _by(by)
-    scales = [s for s in specs if s.type == "scale"]
-    columns = [*by, "question", "n", "mean", "median", "dont_know"]
-    if not scales:
-        return pd.DataFrame(columns=[*columns, SUPPRESSED])
-    raw = wide[[*by, *[s.id for s in scales]]]
-    long = raw.melt(id_vars=by, var_name="question", value_name="value").dropna(
-        subset=["value"])
-    long = long.assign(points=pd.to_numeric(long["value"], errors="coerce"),
-                       dont_know=long["value"].eq(DONT_KNOW))
-
-    def stats(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-        grouped = frame.groupby(keys, sort=False)
-        return pd.DataFrame({
-            "n": grouped["points"].count(),
-            "mean": grouped["points"].mean(),
-            "median": grouped["points"].median(),
-            "dont_know": grouped["dont_know"].sum().astype(int),
-        }).reset_index()
-
-    table = _with_total(stats(long, [*by, "question"]), stats(long, ["question"]), by)
-    return _suppress(table[columns], by, k, ["n", "mean", "median", "dont_know"])
+def _chosen(values: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (answered per response, response position per choice, choice values)."""
+    values = values.reset_index(drop=True)
+    if values.dtype != object:
+        return np.zeros(len(values), bool), np.zeros(0, np.int64), np.zeros(0, object)
+    answered = values.str.len().gt(0).to_numpy()  # lists of chosen values
+    exploded = values[answered].explode()
+    return answered, exploded.index.to_numpy(dtype=np.int64), exploded.astype(str).to_numpy()
 
 
-def number_stats(wide: pd.DataFrame, specs: Sequence[QuestionSpec], by: str | Sequence[str],
-                 k: int = 1) -> pd.DataFrame:
-    """Return n, sum, mean and median per group for integers, percentages and group items."""
-    by = _by(by)
+@dataclass
+class _Choices:
+    """Counts of every choice question: (question, group incl. TOTAL, option)."""
+
+    specs: list[QuestionSpec]
+    counts: np.ndarray  # (Q, G + 1, W): W = most options + 1 (unknown values)
+    n: np.ndarray  # (Q, G + 1): respondents who answered
+
+
+def _choices(wide: pd.DataFrame, specs: Sequence[QuestionSpec], groups: _Groups) -> _Choices:
+    chosen = [s for s in specs if s.type in CHOICE_TYPES | {"scale"}]
+    g_count = groups.size + 1
+    width = max((len(s.options) for s in chosen), default=0) + 1
+    flat, answered = [], []
+    valid_row = groups.codes >= 0
+    for qi, spec in enumerate(chosen):  # one vectorised pass per question, never per response
+        base = qi * g_count + groups.codes
+        if spec.type == "multi_choice":
+            has, rows, values = _chosen(_column(wide, f"{spec.id}.selected"))
+            codes = _choice_codes(pd.Series(values, dtype=object), [v for v, _ in spec.options])
+            keep = valid_row[rows]
+            flat.append(base[rows[keep]] * width + codes[keep])
+            answered.append(base[has & valid_row])
+        else:
+            codes = _choice_codes(_column(wide, _choice_column(spec)), [v for v, _ in spec.options])
+            keep = (codes >= 0) & valid_row
+            flat.append(base[keep] * width + codes[keep])
+            answered.append(base[keep])
+    size = len(chosen) * g_count
+    counts = np.bincount(np.concatenate(flat) if flat else np.zeros(0, np.int64),
+                         minlength=size * width).reshape(len(chosen), g_count, width)
+    n = np.bincount(np.concatenate(answered) if answered else np.zeros(0, np.int64),
+                    minlength=size).reshape(len(chosen), g_count)
+    counts[:, -1, :] = counts[:, :-1, :].sum(axis=1)
+    n[:, -1] = n[:, :-1].sum(axis=1)
+    return _Choices(chosen, counts, n)
+
+
+def _option_rows(choices: _Choices, groups: _Groups, hidden: dict[str, np.ndarray]
+                 ) -> pd.DataFrame:
+    by = groups.by
+    columns = [*by, "question", "option", "label", "position", "count", "n", "share", SUPPRESSED]
+    if not choices.specs:
+        return _suppressed_frame(columns)
+    n_options = np.array([len(s.options) for s in choices.specs])
+    width = choices.counts.shape[2]
+    rows = (choices.n[:, :, None] > 0) & (np.arange(width)[None, None, :]
+                                           < n_options[:, None, None])
+    qi, g, o = np.nonzero(rows)
+    values = np.full((len(choices.specs), width), "", dtype=object)
+    labels = values.copy()
+    for i, spec in enumerate(choices.specs):
+        values[i, :len(spec.options)] = [v for v, _ in spec.options]
+        labels[i, :len(spec.options)] = [lab for _, lab in spec.options]
+    qids = np.array([s.id for s in choices.specs], dtype=object)
+    mask = np.stack([hidden[s.id] for s in choices.specs])[qi, g]
+    count = choices.counts[qi, g, o].astype(float)
+    n = choices.n[qi, g].astype(float)
+    return pd.DataFrame({
+        **groups.key_frame(g), "question": qids[qi], "option": values[qi, o],
+        "label": labels[qi, o], "position": o, "count": np.where(mask, np.nan, count),
+        "n": np.where(mask, np.nan, n),
+        "share": np.where(mask, np.nan, 100.0 * count / np.where(n > 0, n, np.nan)),
+        SUPPRESSED: mask})[columns]
+
+
+def _scale_rows(choices: _Choices, groups: _Groups, hidden: dict[str, np.ndarray]
+                ) -> pd.DataFrame:
+    """Mean and median per group from the counts of each point ("vet ej" left out)."""
+    by = groups.by
+    columns = [*by, "question", "n", "mean", "median", "dont_know", SUPPRESSED]
+    parts = []
+    for qi, spec in enumerate(choices.specs):
+        if spec.type != "scale":
+            continue
+        points = pd.to_numeric(pd.Series([v for v, _ in spec.options]), errors="coerce")
+        numeric = np.flatnonzero(points.notna().to_numpy())
+        numeric = numeric[np.argsort(points.to_numpy()[numeric], kind="stable")]
+        value = points.to_numpy()[numeric]
+        g = np.flatnonzero(choices.n[qi] > 0)
+        counts = choices.counts[qi][g][:, numeric]
+        n = counts.sum(axis=1)
+        cum = counts.cumsum(axis=1)
+        lower = value[np.argmax(cum > ((n - 1) // 2)[:, None], axis=1)]
+        upper = value[np.argmax(cum > (n // 2)[:, None], axis=1)]
+        dont_know = [i for i, (v, _) in enumerate(spec.options) if v == DONT_KNOW]
+        mask = hidden[spec.id][g]
+        safe_n = np.where(n > 0, n, np.nan)
+        stats = {
+            "n": n.astype(float), "mean": (counts * value).sum(axis=1) / safe_n,
+            "median": np.where(n > 0, (lower + upper) / 2.0, np.nan),
+            "dont_know": (choices.counts[qi][g][:, dont_know].sum(axis=1) if dont_know
+                          else np.zeros(len(g))).astype(float)}
+        parts.append(pd.DataFrame({
+            **groups.key_frame(g), "question": spec.id,
+            **{c: np.where(mask, np.nan, v) for c, v in stats.items()}, SUPPRESSED: mask}))
+    if not parts:
+        return _suppressed_frame(columns)
+    return pd.concat(parts, ignore_index=True)[columns]
+
+
+def _number_rows(wide: pd.DataFrame, specs: Sequence[QuestionSpec], groups: _Groups
+                 ) -> pd.DataFrame:
+    """Unsuppressed n, sum, mean and median per (group code _g, question, item)."""
     meta = [(col, s.id, item, label)
             for s in specs if s.type in NUMBER_TYPES
             for col, item, label in (
                 [(f"{s.id}.{i}", i, lab) for i, lab in s.items] if s.type == "integer_group"
                 else [(s.id, "", "")])]
-    columns = [*by, "question", "item", "label", "n", "sum", "mean", "median"]
     if not meta:
-        return pd.DataFrame(columns=[*columns, SUPPRESSED])
+        return pd.DataFrame(columns=["_g", "question", "item", "label", "n", "sum", "mean",
+                                     "median"])
     names = pd.DataFrame(meta, columns=["column", "question", "item", "label"])
-    values = wide[[*by, *names["column"]]]
-    long = values.melt(id_vars=by, var_name="column", value_name="value")
-    long = long.assign(value=pd.to_numeric(long["value"], errors="coerce")).dropna(
-        subset=["value"])
+    values = pd.DataFrame({c: pd.to_numeric(_column(wide, c), errors="coerce")
+                           for c in names["column"]}).assign(_g=groups.codes)
+    long = values[values["_g"] >= 0].melt(id_vars="_g", var_name="column",
+                                          value_name="value").dropna(subset=["value"])
 
     def stats(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-        grouped = frame.groupby(keys, sort=False)["value"]
-        return grouped.agg(n="count", sum="sum", mean="mean", median="median").reset_index()
+        return frame.groupby(keys, sort=False)["value"].agg(
+            n="count", sum="sum", mean="mean", median="median").reset_index()
 
-    table = _with_total(stats(long, [*by, "column"]), stats(long, ["column"]), by)
-    table = table.merge(names, on="column").drop(columns=["column"])
-    order = {c: i for i, c in enumerate(names["question"] + "." + names["item"])}
-    table = (table.assign(_o=(table["question"] + "." + table["item"]).map(order),
-                          _t=table[by[0]].eq(TOTAL))
-             .sort_values(["_o", "_t"], kind="stable").drop(columns=["_o", "_t"]))
-    return _suppress(table[columns].reset_index(drop=True), by, k,
-                     ["n", "sum", "mean", "median"], keys=("question", "item"))
+    table = pd.concat([stats(long, ["_g", "column"]),
+                       stats(long, ["column"]).assign(_g=groups.size)], ignore_index=True)
+    table = names.merge(table, on="column").drop(columns=["column"])
+    return table.sort_values("_g", kind="stable").reset_index(drop=True)
 
 
-def free_texts(wide: pd.DataFrame, specs: Sequence[QuestionSpec], by: str | Sequence[str],
-               k: int = 1, rng: random.Random | None = None) -> pd.DataFrame:
-    """Return the free texts per group and question; none for groups with fewer than k.
+def _masks(groups: _Groups, respondents: dict[str, np.ndarray], sizes: np.ndarray,
+           k: int) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Return the hidden flag per group and per (question, group): one mask for every table.
 
-    Texts come from text/textarea questions, yes_partly_no comments and multi-choice "annat".
+    Also returned, per question: the groups below k themselves (primary suppression only),
+    which is what free texts follow (texts carry no count to difference).
+
+    :param respondents: question id -> respondents per group code (TOTAL last).
+    :param sizes: respondents per group (TOTAL last).
     """
-    by = _by(by)
+    by, g_count = groups.by, groups.size
+    key_codes = {c: pd.factorize(groups.keys[c])[0] for c in by}
+
+    def dims(qi: np.ndarray, g: np.ndarray) -> list[np.ndarray]:
+        out = []
+        for col in by:
+            others = [key_codes[c][g] for c in by if c != col]
+            out.append(pd.MultiIndex.from_arrays([qi, *others]).factorize()[0]
+                       if others else pd.factorize(qi)[0])
+        if len(by) > 1:  # the whole crossing too: the total minus every shown cell
+            out.append(pd.factorize(qi)[0])
+        return out
+
+    everyone = np.arange(g_count)
+    group_hidden = np.append(
+        hidden_mask(sizes[:-1], k, dims(np.zeros(g_count, int), everyone)
+                    if len(by) > 1 else [np.zeros(g_count, int)],
+                    blocks=np.zeros(g_count, int)),
+        sizes[-1] < k)
+    qids = list(respondents)
+    if not qids:
+        return group_hidden, {}, {}
+    matrix = np.stack([respondents[q] for q in qids])  # (Q, G + 1)
+    qi, g = np.nonzero(matrix[:, :-1] > 0)  # a group nobody in answered is not shown at all
+    flags = hidden_mask(matrix[qi, g], k, dims(qi, g), initial=group_hidden[g], blocks=qi)
+    hidden = np.ones_like(matrix, dtype=bool)
+    hidden[qi, g] = flags
+    hidden[:, -1] = matrix[:, -1] < k
+    small = (matrix < k) | (sizes < k)[None, :]
+    return (group_hidden, {q: hidden[i] for i, q in enumerate(qids)},
+            {q: small[i] for i, q in enumerate(qids)})
+
+
+def _texts(wide: pd.DataFrame, specs: Sequence[QuestionSpec], groups: _Groups,
+           hidden: dict[str, np.ndarray], rng: random.Random | None) -> pd.DataFrame:
+    """Free texts of (group, question)s with at least k respondents, in random order.
+
+    Texts are not counts, so they follow the primary rule only: a group hidden to protect a
+    smaller sibling (complementary suppression) keeps its texts, as it always has.
+    """
+    by = groups.by
     cols = {}
     for s in specs:
         if s.type in TEXT_TYPES:
@@ -357,45 +461,132 @@ def free_texts(wide: pd.DataFrame, specs: Sequence[QuestionSpec], by: str | Sequ
         elif s.type == "multi_choice":
             cols[f"{s.id}.other"] = s.id
     columns = [*by, "question", "text"]
-    if not cols:
+    parts = []
+    for qpos, (col, qid) in enumerate(cols.items()):
+        text = _column(wide, col)
+        if not (text.dtype == object or pd.api.types.is_string_dtype(text.dtype)):
+            continue  # nobody wrote anything (an all-missing column)
+        stripped = text.str.strip()
+        keep = stripped.fillna("").ne("").to_numpy() & (groups.codes >= 0)
+        g = groups.codes[keep]
+        shown = ~hidden[qid][g]
+        parts.append(pd.DataFrame({"_q": qpos, "_g": g[shown], "question": qid,
+                                   "text": stripped.to_numpy()[keep][shown]}))
+    if not parts:
         return pd.DataFrame(columns=columns)
-    sizes = wide.groupby(by, sort=False).size().rename("size").reset_index()
-    long = wide[[*by, *cols]].rename(columns=cols).melt(id_vars=by, var_name="question",
-                                                        value_name="text")
-    text = long["text"]
-    long = long[text.notna() & text.astype(str).str.strip().ne("")]
-    long = long.merge(sizes, on=by)
-    # Whole groups below k lose their texts; the rest are shuffled inside each group.
-    rng = rng or random.SystemRandom()
-    kept = []
-    for keys, part in long.groupby([*by, "question"], sort=False):
-        texts = suppress_free_text(part["text"], int(part["size"].iloc[0]), k, rng)
-        kept.extend((*keys, t) for t in texts)
-    return pd.DataFrame(kept, columns=columns)
-
-
-def group_sizes(wide: pd.DataFrame, by: str | Sequence[str], k: int = 1) -> pd.DataFrame:
-    """Return the respondents per group (n), plus TOTAL, k-suppressed."""
-    by = _by(by)
-    sizes = wide.groupby(by, sort=False).size().rename("n").reset_index()
-    table = pd.concat([sizes, pd.DataFrame({**dict.fromkeys(by, [TOTAL]), "n": [len(wide)]})],
-                      ignore_index=True)
-    return _suppress(table.assign(question=""), by, k, ["n"]).drop(columns=["question"])
+    long = pd.concat(parts, ignore_index=True)
+    # Random order inside each group, so texts cannot be matched to the order of responses.
+    seed = (rng or random.SystemRandom()).getrandbits(64)
+    long = long.assign(_r=np.random.default_rng(seed).random(len(long))).sort_values(
+        ["_q", "_g", "_r"], kind="stable")
+    g = long["_g"].to_numpy()
+    return pd.DataFrame({**groups.key_frame(g), "question": long["question"].to_numpy(),
+                         "text": long["text"].to_numpy()})[columns]
 
 
 def aggregate(wide: pd.DataFrame, specs: Sequence[QuestionSpec], by: str | Sequence[str],
               k: int = 1, rng: random.Random | None = None) -> Aggregates:
-    """Return every aggregate table of the wide answers, grouped by `by`, k-suppressed."""
+    """Return every aggregate table of the wide answers, grouped by `by`, k-suppressed.
+
+    The minimum-group-size rule is applied once, here, and the same way to every table: one
+    mask per group (from the group sizes) and one per (group, question) (from the respondents
+    who answered the question; every group hidden in the first is hidden in the second), with
+    complementary suppression among siblings (see reports.suppression.hidden_mask). Options,
+    scales and numbers of a (group, question) are therefore shown or hidden together, so no
+    table can be used to rebuild a figure hidden in another (for example a scale's n plus its
+    "vet ej" count, which is the options' n). Free texts are shown only for (group, question)s
+    with at least k respondents.
+    """
     by = _by(by)
     specs = list(specs)
+    groups = _groups(wide, by)
+    valid = groups.codes >= 0
+    sizes = np.bincount(groups.codes[valid], minlength=groups.size)
+    sizes = np.append(sizes, sizes.sum())
+    choices = _choices(wide, specs, groups)
+    numbers = _number_rows(wide, specs, groups)
+    respondents: dict[str, np.ndarray] = {}
+    for qi, spec in enumerate(choices.specs):
+        respondents[spec.id] = choices.n[qi]
+    if len(numbers):
+        # Every item of a number question must have k respondents: the fewest counts.
+        least = numbers.groupby(["question", "_g"], sort=False)["n"].min()
+        for qid, part in least.groupby(level=0, sort=False):
+            values = np.zeros(groups.size + 1, dtype=np.int64)
+            values[part.index.get_level_values(1).to_numpy()] = part.to_numpy()
+            respondents[qid] = values
+    for spec in specs:
+        if spec.type in TEXT_TYPES:
+            respondents[spec.id] = sizes
+    group_hidden, hidden, small = _masks(groups, respondents, sizes, k)
+
+    g_all = np.arange(groups.size + 1)
+    group_table = pd.DataFrame({**groups.key_frame(g_all),
+                                "n": np.where(group_hidden, np.nan, sizes.astype(float)),
+                                SUPPRESSED: group_hidden})
+    if len(numbers):
+        g = numbers["_g"].to_numpy()
+        qids = numbers["question"].to_numpy()
+        mask = np.array([hidden[q][i] for q, i in zip(qids, g, strict=True)], dtype=bool) \
+            if len(qids) < 64 else _lookup(hidden, qids, g)
+        number_table = pd.DataFrame({
+            **groups.key_frame(g), "question": qids, "item": numbers["item"].to_numpy(),
+            "label": numbers["label"].to_numpy(),
+            **{c: np.where(mask, np.nan, numbers[c].to_numpy(dtype=float))
+               for c in ("n", "sum", "mean", "median")}, SUPPRESSED: mask})
+    else:
+        number_table = _suppressed_frame([*by, "question", "item", "label", "n", "sum", "mean",
+                                          "median", SUPPRESSED])
     return Aggregates(
         by=by, k=k, specs=specs,
-        options=option_counts(wide, specs, by, k),
-        scales=scale_stats(wide, specs, by, k),
-        numbers=number_stats(wide, specs, by, k),
-        texts=free_texts(wide, specs, by, k, rng),
-        groups=group_sizes(wide, by, k),
+        options=_option_rows(choices, groups, hidden),
+        scales=_scale_rows(choices, groups, hidden),
+        numbers=number_table,
+        texts=_texts(wide, specs, groups, small, rng),
+        groups=group_table,
     )
+
+
+def _lookup(hidden: dict[str, np.ndarray], qids: np.ndarray, g: np.ndarray) -> np.ndarray:
+    """Return hidden[question][group] for arrays of questions and group codes."""
+    order = list(hidden)
+    matrix = np.stack([hidden[q] for q in order])
+    return matrix[pd.Index(order).get_indexer(qids), g]
+
+
+def option_counts(wide: pd.DataFrame, specs: Sequence[QuestionSpec], by: str | Sequence[str],
+                  k: int = 1) -> pd.DataFrame:
+    """Return counts and shares (0–100) per group, question and option, plus TOTAL rows.
+
+    Multi-choice shares are of the respondents who answered, so they may sum to more than 100.
+    """
+    return aggregate(wide, specs, by, k).options
+
+
+def scale_stats(wide: pd.DataFrame, specs: Sequence[QuestionSpec], by: str | Sequence[str],
+                k: int = 1) -> pd.DataFrame:
+    """Return mean and median per group and scale question, leaving out "vet ej"."""
+    return aggregate(wide, specs, by, k).scales
+
+
+def number_stats(wide: pd.DataFrame, specs: Sequence[QuestionSpec], by: str | Sequence[str],
+                 k: int = 1) -> pd.DataFrame:
+    """Return n, sum, mean and median per group for integers, percentages and group items."""
+    return aggregate(wide, specs, by, k).numbers
+
+
+def free_texts(wide: pd.DataFrame, specs: Sequence[QuestionSpec], by: str | Sequence[str],
+               k: int = 1, rng: random.Random | None = None) -> pd.DataFrame:
+    """Return the free texts per group and question; none for groups hidden by k.
+
+    Texts come from text/textarea questions, yes_partly_no comments and multi-choice "annat".
+    """
+    return aggregate(wide, specs, by, k, rng).texts
+
+
+def group_sizes(wide: pd.DataFrame, by: str | Sequence[str], k: int = 1) -> pd.DataFrame:
+    """Return the respondents per group (n), plus TOTAL, k-suppressed."""
+    return aggregate(wide, [], by, k).groups
 
 
 # --- areas, response rates, measures -----------------------------------------------------------

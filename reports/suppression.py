@@ -2,10 +2,11 @@
 
 Anonymous results are only shown for groups of at least `k` respondents. A group below k is
 hidden (primary suppression), and so that a hidden group cannot be computed as "total minus
-the visible siblings", a set of siblings never has exactly one hidden group: if it has, the
-next-smallest visible sibling is hidden too (complementary suppression). For crossings (for
-example units x a background question) the rule is applied along every sibling dimension until
-nothing changes.
+the visible siblings", a set of siblings never has exactly one hidden group, and the hidden
+groups of a set are together either none or at least k respondents: if not, the next-smallest
+visible sibling is hidden too (complementary suppression). For crossings (for example units x a
+background question) the rule is applied along every sibling dimension until nothing changes,
+and a linear audit checks that no hidden cell below k can be solved from the sets' sums.
 
     from reports.suppression import suppress, suppress_free_text, k_for_kind
 
@@ -60,37 +61,140 @@ def k_for_kind(kind: str, configured: int | None = None) -> int:
     return max(MIN_K, int(configured if configured is not None else DEFAULT_K))
 
 
-def _flags(groups: pd.DataFrame, count_col: str, k: int,
-           within: Sequence[Sequence[str]]) -> pd.Series:
-    """Return the hidden flag of each group (row), with complementary suppression."""
-    counts = groups[count_col].fillna(0).to_numpy(dtype=float)
+def _smallest_visible(hidden: np.ndarray, need: np.ndarray, ids: np.ndarray,
+                      order: np.ndarray) -> np.ndarray:
+    """Return, for every set flagged in `need`, its smallest visible member (row positions)."""
+    candidates = order[~hidden[order] & need[ids[order]]]
+    _sets, first = np.unique(ids[candidates], return_index=True)
+    return candidates[first]
+
+
+def _determined(counts: np.ndarray, hidden: np.ndarray, dims: list[np.ndarray],
+                k: int) -> np.ndarray:
+    """Return the rows that could be hidden next because a small hidden figure is solvable.
+
+    One block (e.g. one question of a crossing). We assume, conservatively, that the sum of
+    every sibling set of at least k is known (it may be published by another grouping, such as
+    the unit alone) and so is the block's total. A hidden cell below k, or a whole sibling set
+    below k, must not be a linear combination of what is known and shown. If one is, the
+    smallest visible cell sharing a sibling set with it is returned (else nothing).
+    """
+    cells = np.flatnonzero(hidden)
+    if len(cells) < 2:
+        return np.zeros(0, dtype=int)
+    position = np.full(len(counts), -1)
+    position[cells] = np.arange(len(cells))
+    constraints, targets, target_rows = [], [], []
+    total = counts.sum()
+    if total >= k:
+        constraints.append(np.ones(len(cells)))
+    for ids in dims:
+        for set_id in np.unique(ids):
+            members = ids == set_id
+            row = np.zeros(len(cells))
+            row[position[members & hidden]] = 1.0
+            size = counts[members].sum()
+            if size >= k:
+                constraints.append(row)
+            elif size > 0:
+                targets.append(row)
+                target_rows.append(np.flatnonzero(members))
+    for cell in cells[counts[cells] < k]:
+        row = np.zeros(len(cells))
+        row[position[cell]] = 1.0
+        targets.append(row)
+        target_rows.append(np.array([cell]))
+    if not targets or not constraints:
+        return np.zeros(0, dtype=int)
+    matrix = np.array(constraints)
+    _u, sv, vt = np.linalg.svd(matrix)
+    rank = int((sv > 1e-9 * max(1.0, sv.max(initial=0.0))).sum())
+    null = vt[rank:].T  # the hidden cells' directions nothing known pins down
+    residual = np.abs(np.array(targets) @ null).max(axis=1) if null.size else np.zeros(
+        len(targets))
+    for target, rows in zip(residual, target_rows, strict=True):
+        if target > 1e-9:
+            continue
+        near = np.zeros(len(counts), bool)
+        for ids in dims:
+            near |= np.isin(ids, ids[rows])
+        visible = np.flatnonzero(near & ~hidden)
+        if len(visible):
+            return visible[[np.argmin(counts[visible])]]
+    return np.zeros(0, dtype=int)
+
+
+def hidden_mask(counts: np.ndarray, k: int, set_ids: Sequence[np.ndarray],
+                initial: np.ndarray | None = None,
+                blocks: np.ndarray | None = None) -> np.ndarray:
+    """Return which groups to hide: primary (< k) and complementary suppression.
+
+    :param counts: each group's respondents.
+    :param set_ids: per sibling dimension, each group's sibling-set id.
+    :param initial: groups hidden whatever their count (e.g. hidden in a coarser table).
+    :param blocks: for crossings (two or more dimensions), independent blocks (e.g. one per
+        question) in which the linear audit of `_determined` runs.
+
+    Repeated until nothing changes, in every sibling set: never exactly one hidden group, and
+    the hidden groups together are either none or at least k respondents, so "the parent minus
+    the visible siblings" never gives away fewer than k people. For crossings, additionally no
+    hidden cell or sibling set below k may be solvable from the sibling sets' sums.
+    """
+    counts = np.nan_to_num(np.asarray(counts, dtype=float))
     hidden = counts < k
+    if initial is not None:
+        hidden = hidden | np.asarray(initial, dtype=bool)
     if k <= 1 or not hidden.any():
-        return pd.Series(hidden, index=groups.index)
-    # Sibling-set ids per dimension: rows sharing the values of the `within` columns.
-    set_ids = []
-    for cols in within:
-        if cols:
-            set_ids.append(groups.groupby(list(cols), sort=False, dropna=False).ngroup()
-                           .to_numpy())
-        else:
-            set_ids.append(np.zeros(len(groups), dtype=int))
-    order = np.lexsort((np.arange(len(groups)), counts))  # smallest first, stable
+        return hidden
+    order = np.lexsort((np.arange(len(counts)), counts))  # smallest first, stable
+    audit = blocks is not None and len(set_ids) > 1
     changed = True
     while changed:
         changed = False
         for ids in set_ids:
-            hidden_per_set = np.bincount(ids, weights=hidden.astype(float))
-            size_per_set = np.bincount(ids)
-            lone = (hidden_per_set == 1) & (size_per_set > 1)
-            if not lone.any():
-                continue
-            for set_id in np.flatnonzero(lone):
-                # The next-smallest visible sibling goes too.
-                candidates = order[(ids[order] == set_id) & ~hidden[order]]
-                hidden[candidates[0]] = True
+            shown = hidden.astype(float)
+            count = np.bincount(ids, weights=shown)
+            hidden_sum = np.bincount(ids, weights=counts * shown)
+            size = np.bincount(ids)
+            need = (size > count) & ((count == 1) | ((hidden_sum > 0) & (hidden_sum < k)))
+            if need.any():
+                hidden[_smallest_visible(hidden, need, ids, order)] = True
                 changed = True
-    return pd.Series(hidden, index=groups.index)
+        if not changed and audit:
+            assert blocks is not None
+            for block in np.unique(blocks[hidden]):
+                rows = np.flatnonzero(blocks == block)
+                more = _determined(counts[rows], hidden[rows], [ids[rows] for ids in set_ids],
+                                   k)
+                if len(more):
+                    hidden[rows[more]] = True
+                    changed = True
+    return hidden
+
+
+def set_ids(groups: pd.DataFrame, within: Sequence[Sequence[str]]) -> list[np.ndarray]:
+    """Return per sibling dimension the set id of each row (rows sharing the `within` cols)."""
+    out = []
+    for cols in within:
+        if cols:
+            out.append(groups.groupby(list(cols), sort=False, dropna=False).ngroup()
+                       .to_numpy())
+        else:
+            out.append(np.zeros(len(groups), dtype=int))
+    return out
+
+
+def _flags(groups: pd.DataFrame, count_col: str, k: int,
+           within: Sequence[Sequence[str]]) -> pd.Series:
+    """Return the hidden flag of each group (row), with complementary suppression."""
+    counts = groups[count_col].fillna(0).to_numpy(dtype=float)
+    blocks = None
+    if len(within) > 1:
+        common = [c for c in within[0] if all(c in w for w in within)]
+        blocks = set_ids(groups, [common])[0]
+        within = [*within, common]  # the whole crossing: its total minus every shown cell
+    return pd.Series(hidden_mask(counts, k, set_ids(groups, within), blocks=blocks),
+                     index=groups.index)
 
 
 def suppress(table: pd.DataFrame, k: int, *, count_col: str = "n",

@@ -230,3 +230,168 @@ def test_crossed_suppression_never_leaks_along_either_dimension(
     for dim in ("unit", "bg"):
         per_set = safe.groupby(dim)["suppressed"].agg(["sum", "size"])
         assert not ((per_set["sum"] == 1) & (per_set["size"] > 1)).any()
+
+
+# --- one mask for every table, and differencing across tables and groupings ------------------
+
+SCALE5 = (("1", "1"), ("2", "2"), ("3", "3"), ("vet_ej", "Vet ej"))
+LEAK_SPECS = [
+    QuestionSpec("resp", "scale", "Respekt", SCALE5),
+    QuestionSpec("und", "yes_partly_no", "Undersökt?", YPN),
+    QuestionSpec("antal", "integer", "Antal"),
+]
+UNITS = "ABCDE"
+KON = ["kvinna", "man", "annat", "Inget svar"]
+respondent = st.tuples(st.sampled_from(UNITS), st.sampled_from(KON),
+                       st.one_of(st.none(), st.sampled_from(["1", "2", "3", "vet_ej"])),
+                       st.one_of(st.none(), st.sampled_from(["ja", "delvis", "nej"])),
+                       st.one_of(st.none(), st.integers(0, 9)))
+
+
+def _wide(rows: list[tuple]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["unit", "kon", "resp", "und.answer", "antal"])
+    return frame.assign(**{"und.comment": np.where(frame["und.answer"].notna(), "text", None)})
+
+
+def _answered(wide: pd.DataFrame, question: str) -> pd.Series:
+    column = {"und": "und.answer"}.get(question, question)
+    return wide[wide[column].notna()].groupby(["unit", "kon"]).size()
+
+
+def _published(result: analysis.Aggregates, question: str) -> pd.DataFrame:
+    """The (group, question)s whose figures a reader sees, from every table that has them."""
+    rows = []
+    for name in ("options", "scales", "numbers"):
+        table = getattr(result, name)
+        part = table[(table["question"] == question) & ~table["suppressed"].astype(bool)]
+        rows.append(part[result.by].drop_duplicates().assign(table=name))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _indicator(cells: pd.Index, by: list[str], key: tuple) -> np.ndarray:
+    """The finest (unit, kon) cells a group of `by` adds up."""
+    mask = np.ones(len(cells), bool)
+    for col, value in zip(by, key, strict=True):
+        if value != TOTAL:
+            mask &= cells.get_level_values(col) == value
+    return mask.astype(float)
+
+
+def _determined(known: list[np.ndarray], target: np.ndarray) -> bool:
+    if not known:
+        return False
+    base = np.array(known)
+    return np.linalg.matrix_rank(np.vstack([base, target])) == np.linalg.matrix_rank(base)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(respondent, min_size=1, max_size=70), st.integers(min_value=3, max_value=5))
+def test_one_mask_per_group_and_question_across_every_table(rows: list[tuple], k: int) -> None:
+    wide = _wide(rows)
+    for by in (["unit"], ["unit", "kon"]):
+        result = analysis.aggregate(wide, LEAK_SPECS, by=by, k=k, rng=random.Random(0))
+        for question in ("resp", "und", "antal"):
+            published = _published(result, question)
+            true_n = _answered(wide, question).groupby(level=by).sum()
+            shown = {name: set(map(tuple, part[by].to_numpy().tolist()))
+                     for name, part in published.groupby("table")}
+            # Options and scales of a scale question are shown for the same groups, so a
+            # scale's n plus its "vet ej" count never restores a hidden option count.
+            if question == "resp":
+                assert shown.get("options", set()) == shown.get("scales", set())
+            for key in set().union(*shown.values()) if shown else ():
+                if TOTAL not in key:
+                    assert true_n[key if len(by) > 1 else key[0]] >= k, (question, key)
+        # Free texts only for groups that are not themselves below k.
+        sizes = wide.groupby(by).size()
+        for key in map(tuple, result.texts[by].drop_duplicates().to_numpy().tolist()):
+            assert sizes[key if len(by) > 1 else key[0]] >= k
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(respondent, min_size=1, max_size=70), st.integers(min_value=3, max_value=5))
+def test_differencing_across_tables_and_groupings_recovers_nothing_below_k(
+        rows: list[tuple], k: int) -> None:
+    """By unit, by unit x kön and the totals together: no hidden count below k can be solved
+    from every figure shown (an exact linear-algebra attack on all the equations)."""
+    wide = _wide(rows)
+    results = [analysis.aggregate(wide, LEAK_SPECS, by=by, k=k, rng=random.Random(0))
+               for by in PUBLISHED_TOGETHER]
+    for question in ("resp", "und", "antal"):
+        true = _answered(wide, question)
+        if true.empty:
+            continue
+        cells = true.index  # absent cells are known zeros and not unknowns
+        counts = true.to_numpy(dtype=float)
+        known, groups = [], []
+        for result in results:
+            published = _published(result, question)
+            visible = set(map(tuple, published[result.by].to_numpy().tolist()))
+            table = result.options[result.options["question"] == question] \
+                if question != "antal" else result.numbers[result.numbers["question"] == question]
+            for key in map(tuple, table[result.by].drop_duplicates().to_numpy().tolist()):
+                vector = _indicator(cells, result.by, key)
+                if key in visible:
+                    known.append(vector)
+                groups.append((result.by, key, vector, key in visible))
+        for by, key, vector, shown in groups:
+            value = float(vector @ counts)
+            if shown:
+                assert value >= k, (question, by, key, value)
+            elif 0 < value < k:
+                assert not _determined(known, vector), (question, by, key, value)
+        # Every shown group minus its shown sub-groups leaves nothing or at least k people.
+        fine = results[-1]
+        shown_cells = [v for by, key, v, s in groups if s and by == fine.by and TOTAL not in key]
+        hidden_part = np.ones(len(cells)) - (np.array(shown_cells).sum(axis=0)
+                                             if shown_cells else 0)
+        for by, key, vector, shown in groups:
+            if shown and by != fine.by:
+                rest = float((vector * hidden_part) @ counts)
+                assert rest == 0 or rest >= k, (question, by, key, rest)
+
+
+# The groupings whose tables are attacked together. A background question alone (by kön over
+# the whole organisation) is left out: see the known gap below.
+PUBLISHED_TOGETHER = (["unit"], ["unit", "kon"])
+
+
+@pytest.mark.xfail(strict=True, reason="known gap (issue 5): the by-kön table is suppressed "
+                   "without regard to the unit totals, so the two together can reveal a small "
+                   "unit x kön cell")
+def test_unit_and_background_tables_together_do_not_reveal_a_small_cell() -> None:
+    # A: 12 kvinnor, 1 man; B: 3 män. By unit A = 13, B = 3; by kön kvinna = 12, man = 4.
+    # Kvinnor exist only in A, so A's man = 13 - 12 = 1: below k = 3.
+    rows = [("A", "kvinna", None, None, None)] * 12 + [("A", "man", None, None, None)] + \
+        [("B", "man", None, None, None)] * 3
+    wide = _wide(rows)
+    shown = {}
+    for by in (["unit"], ["kon"]):
+        table = analysis.aggregate(wide, LEAK_SPECS, by=by, k=3).groups
+        for row in table.itertuples(index=False):
+            if not row.suppressed:
+                shown[getattr(row, by[0])] = row.n
+    recoverable = {"A", "kvinna"} <= set(shown)
+    assert not recoverable, f"A's men = {shown.get('A')} - {shown.get('kvinna')}"
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(respondent, min_size=1, max_size=70), st.integers(min_value=3, max_value=5))
+def test_group_sizes_across_groupings_recover_nothing_below_k(rows: list[tuple], k: int) -> None:
+    wide = _wide(rows)
+    true = wide.groupby(["unit", "kon"]).size()
+    cells, counts = true.index, true.to_numpy(dtype=float)
+    known, groups = [], []
+    for by in PUBLISHED_TOGETHER:
+        table = analysis.aggregate(wide, LEAK_SPECS, by=by, k=k).groups
+        for row in table.itertuples(index=False):
+            key = tuple(getattr(row, c) for c in by)
+            vector = _indicator(cells, by, key)
+            if not row.suppressed:
+                known.append(vector)
+                assert vector @ counts >= k
+            groups.append((vector, not row.suppressed))
+    for vector, shown in groups:
+        value = float(vector @ counts)
+        if not shown and 0 < value < k:
+            assert not _determined(known, vector), value

@@ -169,3 +169,106 @@ def test_results_page_with_the_demo_data(app, client, auth, runner):
     assert "Svarsfrekvens" in page.get_data(as_text=True)
     assert client.get(f"/resultat/{round_id}/utveckling").status_code == 200
     assert client.get(f"/resultat/{round_id}/export.xlsx").status_code == 200
+
+
+# --- large organisations: totals under the questions, units on request -----------------------
+
+
+@pytest.fixture
+def few_rows(monkeypatch):
+    """Make two units count as "many", so the world fixture shows the large-round layout."""
+    from webapp.results import queries
+
+    monkeypatch.setattr(queries, "UNIT_ROWS_LIMIT", 1)
+
+
+def _question_section(html: str) -> str:
+    return html[html.index("<h2>Frågor</h2>"):html.index("<h2>Åtgärder")]
+
+
+def test_many_units_show_totals_under_questions_and_every_unit_above(
+        client, auth, world, few_rows):
+    auth.login_as(world["hr"])
+    html = client.get(f"/resultat/{world['round'].id}").get_data(as_text=True)
+    questions = _question_section(html)
+    assert "Hela organisationen" in questions
+    assert "Socialförvaltningen" not in questions
+    assert "SOC-hemlig-text" not in questions  # free texts are counted, not listed
+    assert "Fritextsvar: 2, från 2 enheter." in questions
+    assert "Jämför alla 2 enheter" in questions
+    assert f"/resultat/{world['round'].id}?unit=*&amp;question=rutin_kand#q-rutin_kand" in html
+    # Response rates and areas still list every unit, and the filter offers all of them.
+    before = html[:html.index("<h2>Frågor</h2>")]
+    assert before.count("Socialförvaltningen") >= 3  # filter, response rates, areas
+    assert '<option value="*">Alla enheter (2)</option>' in html
+    # The chart of a question draws the organisation only; its alt text says the same.
+    assert 'alt="Känner alla chefer till rutinen? Hela organisationen: Ja 50 %' in html
+
+
+def test_all_units_under_every_question_and_one_question_at_a_time(
+        client, auth, world, few_rows):
+    auth.login_as(world["hr"])
+    base = f"/resultat/{world['round'].id}"
+    questions = _question_section(client.get(f"{base}?unit=*").get_data(as_text=True))
+    assert "Socialförvaltningen" in questions
+    assert "Barn- och utbildning" in questions
+    assert "SOC-hemlig-text" in questions
+    assert "Diagrammet visar hela organisationen." in questions
+    one = _question_section(client.get(f"{base}?unit=*&question=rutin_kand").get_data(
+        as_text=True))
+    assert "Känner alla chefer" in one
+    assert "Antal arbetstagare" not in one
+    assert "Visa alla frågor" in one
+    assert "Socialförvaltningen" in one
+    chart = client.get(f"{base}/diagram.svg?typ=fraga&fraga=rutin_kand&unit=*")
+    assert chart.status_code == 200
+    assert b"Barn- och" not in chart.data
+    assert client.get(f"{base}/utveckling?unit=*").status_code == 200
+
+
+def test_head_with_few_units_keeps_own_units_beside_totals(client, auth, world, few_rows):
+    auth.login_as(world["head"])  # one unit: not "many" even with the limit at 1
+    questions = _question_section(client.get(f"/resultat/{world['round'].id}").get_data(
+        as_text=True))
+    assert "Socialförvaltningen" in questions
+    assert "SOC-hemlig-text" in questions
+    assert "Barn- och utbildning" not in questions
+
+
+def test_area_table_has_a_row_per_unit(client, auth, world):
+    auth.login_as(world["hr"])
+    html = client.get(f"/resultat/{world['round'].id}").get_data(as_text=True)
+    table = html[html.index("Andel ja per område och enhet"):]
+    table = table[:table.index("</table>")]
+    header = table[:table.index("</thead>")]
+    assert "Trakasserier" in header
+    assert "Socialförvaltningen" not in header
+    assert '<th scope="row">Socialförvaltningen</th>' in table
+    assert '<tr class="total-row"><th scope="row">Hela organisationen</th>' in table
+
+
+def test_aggregates_are_cached_until_an_answer_changes(app, world):
+    from webapp.results import queries
+
+    queries._CACHE.clear()
+    round_ = world["round"]
+    first = queries.build(round_, world["hr"]).result
+    assert queries.build(round_, world["head"]).result is first  # scope applied afterwards
+    assignment = db.session.scalars(select(Assignment).where(
+        Assignment.round_id == round_.id)).first()
+    assignment.reopen("Komplettera")
+    db.session.commit()
+    changed = queries.build(round_, world["hr"]).result
+    assert changed is not first
+    assert queries.build(round_, world["hr"]).result is changed
+
+
+def test_round_frame_decodes_the_stored_answers(app, world):
+    from webapp.results import queries
+
+    frame = queries.round_frame(world["round"].id)
+    by_unit = dict(zip(frame["unit"], frame["answers"], strict=True))
+    assert by_unit["SOC"] == {"rutin_kand": "ja", "antal": 40, "kommentar": "SOC-hemlig-text"}
+    assert queries.decode_answers(['{"a": 1}', None, {"b": "x"}]) == [{"a": 1}, {}, {"b": "x"}]
+    assert queries.decode_answers(['{"a": [1, 2]}', "{}"]) == [{"a": [1, 2]}, {}]
+    assert queries.decode_answers([]) == []

@@ -8,7 +8,7 @@ from wtforms import SelectField
 
 
 class FilterForm(FlaskForm):
-    """Pick round, unit and area."""
+    """Pick round, unit, area and question."""
 
     class Meta:
         csrf = False
@@ -16,6 +16,7 @@ class FilterForm(FlaskForm):
     round_id = SelectField(_l("Runda"), coerce=int, validate_choice=False)
     unit = SelectField(_l("Enhet"), validate_choice=False)
     area = SelectField(_l("Område"), validate_choice=False)
+    question = SelectField(_l("Fråga"), validate_choice=False)
 
 
 class TrendForm(FlaskForm):

@@ -6,6 +6,7 @@ everything it computes is done by reports.analysis on DataFrames.
 
 from __future__ import annotations
 
+import json
 import random
 import threading
 from collections import OrderedDict
@@ -16,11 +17,14 @@ from typing import Any
 
 import pandas as pd
 from flask import current_app
+from sqlalchemy import Text
+from sqlalchemy import cast
 from sqlalchemy import func
 from sqlalchemy import select
 
 from reports import analysis
 from reports import charts
+from reports.perf import gc_paused
 from reports.suppression import DEFAULT_K
 from reports.suppression import k_for_kind
 from webapp.extensions import db
@@ -51,11 +55,11 @@ def configured_min_group_size() -> int:
     return int(settings.get_min_group_size())
 
 
-def round_frame(round_id: int) -> pd.DataFrame:
-    """Return one row per assignment of the round, with its answers dict (one SQL query)."""
+def _round_rows(round_id: int) -> pd.DataFrame:
+    """Return one row per assignment of the round, answers as the stored JSON text."""
     stmt = (
-        select(Assignment.id.label("response"), Assignment.answers, Assignment.state,
-               Assignment.submitted_at, RoundUnit.unit_code.label("unit"),
+        select(Assignment.id.label("response"), cast(Assignment.answers, Text).label("answers"),
+               Assignment.state, Assignment.submitted_at, RoundUnit.unit_code.label("unit"),
                RoundUnit.name.label("unit_name"), RoundUnit.parent_name, RoundUnit.unit_id,
                RoundUnit.position, User.name.label("respondent"))
         .join(RoundUnit, Assignment.round_unit_id == RoundUnit.id)
@@ -63,8 +67,28 @@ def round_frame(round_id: int) -> pd.DataFrame:
         .where(Assignment.round_id == round_id)
         .order_by(RoundUnit.position, RoundUnit.id)
     )
-    frame = pd.read_sql(stmt, db.session.connection())
-    return frame.assign(submitted_at=pd.to_datetime(frame["submitted_at"], utc=True))
+    return pd.read_sql(stmt, db.session.connection())
+
+
+def decode_answers(values: Sequence[Any]) -> list[Any]:
+    """Return the answer dicts of stored JSON texts (dicts pass through; NULL is {}).
+
+    The texts are decoded with one json.loads over a JSON array rather than one call per row
+    (what the JSON column type would do): for a large round that halves the decoding time.
+    """
+    texts = ["{}" if v is None else v for v in values]
+    if not all(isinstance(t, str) for t in texts):
+        return [json.loads(t) if isinstance(t, str) else t for t in texts]
+    return json.loads("[" + ",".join(texts) + "]") if texts else []  # type: ignore[no-any-return]
+
+
+def round_frame(round_id: int) -> pd.DataFrame:
+    """Return one row per assignment of the round, with its answers dict (one SQL query)."""
+    with gc_paused():  # many small objects at once: see reports/perf.py
+        frame = _round_rows(round_id)
+        answers = decode_answers(frame["answers"].tolist())
+    return frame.assign(answers=answers,
+                        submitted_at=pd.to_datetime(frame["submitted_at"], utc=True))
 
 
 @dataclass
@@ -82,7 +106,10 @@ class Scope:
 
 
 def scope_for(user: Any, frame: pd.DataFrame) -> Scope:
-    """HR and admin see every unit; a head their own units; board members totals only."""
+    """HR and admin see every unit; a head their own units; board members totals only.
+
+    :param frame: any frame with `unit` (code) and `unit_id` columns, e.g. round_frame().
+    """
     if user.role == Role.BOARD:
         return Scope(unit_codes=[], raw=False)
     ids = unit_ids_in_scope(user)
@@ -90,6 +117,14 @@ def scope_for(user: Any, frame: pd.DataFrame) -> Scope:
         return Scope(unit_codes=None, raw=True)
     codes = frame.loc[frame["unit_id"].isin(list(ids)), "unit"].tolist()
     return Scope(unit_codes=codes, raw=True)
+
+
+# The unit filter's value for "every unit the viewer sees, question by question".
+ALL_UNITS = "*"
+# With more units than this in view and no unit chosen, the questions show the organisation
+# totals only (and link to a comparison of all units per question): 25 questions x 51 rows
+# is neither readable nor quick to render. Response rates and areas always show every unit.
+UNIT_ROWS_LIMIT = 10
 
 
 @dataclass
@@ -112,10 +147,33 @@ class RoundResults:
         if table.empty:
             return table
         codes = table["unit"]
+        one = unit and unit != ALL_UNITS
         shown = codes.eq(analysis.TOTAL) | (
-            self.scope.visible(codes) & (codes.eq(unit) if unit else True))
+            self.scope.visible(codes) & (codes.eq(unit) if one else True))
         rows = table[shown]
         return rows.assign(unit_label=rows["unit"].map(self.names).fillna(rows["unit"]))
+
+    @property
+    def many_units(self) -> bool:
+        """Whether the viewer sees too many units to show them all under every question."""
+        return len(self.units) > UNIT_ROWS_LIMIT
+
+    def totals_only(self, unit: str) -> bool:
+        """Whether the questions show the organisation totals only (no unit chosen)."""
+        return not unit and self.many_units
+
+    def question_rows(self, table: pd.DataFrame, unit: str = "") -> pd.DataFrame:
+        """Return the rows of a question table: TOTAL only, or the viewer's units and TOTAL."""
+        if self.totals_only(unit) and not table.empty:
+            return self.rows(table[table["unit"] == analysis.TOTAL])
+        return self.rows(table, unit)
+
+    def chart_rows(self, table: pd.DataFrame, unit: str = "") -> pd.DataFrame:
+        """Return the groups a question's chart draws: as the table, but TOTAL only when the
+        table lists more units than a chart can show readably."""
+        if unit == ALL_UNITS and self.many_units and not table.empty:
+            return self.rows(table[table["unit"] == analysis.TOTAL])
+        return self.question_rows(table, unit)
 
 
 def definition_of(round_: Round) -> Any:
@@ -140,7 +198,10 @@ def _fingerprint(round_: Round, k: int) -> tuple[Any, ...]:
 
 def _aggregate(round_: Round, frame: pd.DataFrame | None,
                rng: random.Random | None) -> tuple[Any, ...]:
-    """Return (specs, kind, k, frame, result, rates, areas), cached by the answers' fingerprint."""
+    """Return (specs, kind, k, units, result, rates, areas), cached by the answers' fingerprint.
+
+    `units` has one row per unit of the round (unit, unit_name, unit_id), in round order.
+    """
     definition = definition_of(round_)
     k = k_for_kind(definition.kind, configured_min_group_size())
     key = _fingerprint(round_, k) if frame is None and rng is None else None
@@ -156,8 +217,8 @@ def _aggregate(round_: Round, frame: pd.DataFrame | None,
     result = analysis.aggregate(wide, specs, by="unit", k=k, rng=rng)
     rates = analysis.response_rates(frame, by="unit", submitted=AssignmentState.SUBMITTED)
     areas = analysis.area_table(result.options, specs, by="unit")
-    value = (specs, definition.kind, k, frame[["unit", "unit_name", "unit_id"]], result, rates,
-             areas)
+    units = frame[["unit", "unit_name", "unit_id"]].drop_duplicates("unit").reset_index(drop=True)
+    value = (specs, definition.kind, k, units, result, rates, areas)
     if key is not None:
         with _CACHE_LOCK:
             _CACHE[key] = value
@@ -173,12 +234,11 @@ def build(round_: Round, user: Any, rng: random.Random | None = None,
     The aggregates are computed once per state of the answers (an in-process cache keyed by
     the round's answer fingerprint); the user's scope is applied afterwards.
     """
-    specs, kind, k, frame, result, rates, areas = _aggregate(round_, frame, rng)
+    specs, kind, k, all_units, result, rates, areas = _aggregate(round_, frame, rng)
     anonymous = kind == "anonymous"
-    scope = scope_for(user, frame)
-    units = frame[["unit", "unit_name"]].drop_duplicates("unit")
-    units = units[scope.visible(units["unit"])]
-    names = dict(zip(frame["unit"], frame["unit_name"], strict=True))
+    scope = scope_for(user, all_units)
+    units = all_units.loc[scope.visible(all_units["unit"]), ["unit", "unit_name"]]
+    names = dict(zip(all_units["unit"], all_units["unit_name"], strict=True))
     names[analysis.TOTAL] = analysis.TOTAL
     return RoundResults(round=round_, specs=specs, result=result, rates=rates, areas=areas,
                         units=units, scope=scope, k=k, anonymous=anonymous, names=names)
@@ -330,11 +390,27 @@ class QuestionBlock:
     numbers: pd.DataFrame
     texts: list[tuple[str, list[str]]]  # (unit label, texts)
     alt: str = ""  # the chart in words
+    text_count: int = 0  # free texts the viewer may read (shown or behind a link)
+    text_units: int = 0  # units they come from
 
     @property
     def chartable(self) -> bool:
         """Whether the question has option shares to draw."""
         return not self.options.empty
+
+
+SHOWN_TYPES = analysis.CHOICE_TYPES | {"scale"} | analysis.NUMBER_TYPES | analysis.TEXT_TYPES
+
+
+def shown_specs(results: RoundResults, area: str = "", question: str = ""
+                ) -> list[analysis.QuestionSpec]:
+    """Return the questions the page lists, filtered by area (question tags) and question."""
+    return [s for s in results.specs if s.type in SHOWN_TYPES
+            and (not area or area in s.areas) and (not question or s.id == question)]
+
+
+def _of_questions(table: pd.DataFrame, ids: set[str]) -> pd.DataFrame:
+    return table if table.empty else table[table["question"].isin(ids)]
 
 
 def _by_question(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -344,43 +420,73 @@ def _by_question(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {str(q): part for q, part in table.groupby("question", sort=False)}
 
 
-def question_blocks(results: RoundResults, unit: str = "", area: str = "") -> list[QuestionBlock]:
-    """Return the page's question blocks, filtered by unit and area (question tags)."""
-    options = _by_question(results.rows(results.result.options, unit))
-    scales = _by_question(results.rows(results.result.scales, unit))
-    numbers = _by_question(results.rows(results.result.numbers, unit))
-    texts = (_by_question(results.rows(results.result.texts, unit)) if results.scope.raw
-             else {})
-    shown = set(analysis.CHOICE_TYPES | {"scale"} | analysis.NUMBER_TYPES
-                | analysis.TEXT_TYPES)
+def _pivots(options: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
+    """Return per question the rows of its table: one per group with (count, share) cells."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    if options.empty:
+        return out
+    index: dict[tuple[str, str], dict[str, Any]] = {}
+    columns = ["question", "unit_label", "n", "suppressed", "count", "share"]
+    for qid, label, n, suppressed, count, share in zip(
+            *(options[c].tolist() for c in columns), strict=True):
+        row = index.get((qid, label))
+        if row is None:
+            row = {"label": label, "n": n, "suppressed": bool(suppressed), "cells": []}
+            index[(qid, label)] = row
+            out.setdefault(qid, []).append(row)
+        row["cells"].append((count, share))
+    return out
+
+
+def _text_groups(texts: pd.DataFrame) -> dict[str, list[tuple[str, list[str]]]]:
+    """Return per question the free texts grouped by unit label, in table order."""
+    out: dict[str, dict[str, list[str]]] = {}
+    if texts.empty:
+        return {}
+    for qid, label, text in zip(texts["question"].tolist(), texts["unit_label"].tolist(),
+                                texts["text"].tolist(), strict=True):
+        out.setdefault(qid, {}).setdefault(str(label), []).append(text)
+    return {q: list(groups.items()) for q, groups in out.items()}
+
+
+def question_blocks(results: RoundResults, unit: str = "", area: str = "",
+                    question: str = "") -> list[QuestionBlock]:
+    """Return the page's question blocks, filtered by unit, area and question.
+
+    With many units in view and no unit chosen (RoundResults.totals_only), every table has the
+    organisation's row only, and free texts are counted rather than listed.
+    """
+    specs = shown_specs(results, area, question)
+    ids = {s.id for s in specs}
+    result = results.result
+    options = results.question_rows(_of_questions(result.options, ids), unit)
+    charted = _by_question(results.chart_rows(_of_questions(result.options, ids), unit))
+    pivots = _pivots(options)
+    by_question = _by_question(options)
+    scales = _by_question(results.question_rows(_of_questions(result.scales, ids), unit))
+    numbers = _by_question(results.question_rows(_of_questions(result.numbers, ids), unit))
+    texts: dict[str, list[tuple[str, list[str]]]] = {}
+    counts: dict[str, tuple[int, int]] = {}
+    if results.scope.raw:
+        visible = results.rows(_of_questions(result.texts, ids), unit)
+        if not visible.empty:
+            per = visible.groupby("question", sort=False)["unit"].agg(["size", "nunique"])
+            counts = {str(q): (int(r[0]), int(r[1])) for q, r in
+                      zip(per.index, per.to_numpy(), strict=True)}
+        if not results.totals_only(unit):
+            texts = _text_groups(visible)
     empty = pd.DataFrame()
     blocks = []
-    for spec in results.specs:
-        if spec.type not in shown or (area and area not in spec.areas):
-            continue
-        opts = options.get(spec.id, empty)
-        pivot: list[dict[str, Any]] = []
-        index: dict[str, dict[str, Any]] = {}
-        records = opts.to_dict("records") if not opts.empty else []
-        for rec in records:
-            row = index.get(rec["unit_label"])
-            if row is None:
-                row = {"label": rec["unit_label"], "n": rec["n"],
-                       "suppressed": bool(rec["suppressed"]), "cells": []}
-                index[rec["unit_label"]] = row
-                pivot.append(row)
-            row["cells"].append((rec["count"], rec["share"]))
-        mine = texts.get(spec.id)
-        text_groups: list[tuple[str, list[str]]] = []
-        if mine is not None:
-            text_groups = [(str(label), part["text"].tolist())
-                           for label, part in mine.groupby("unit_label", sort=False)]
+    for spec in specs:
+        opts = by_question.get(spec.id, empty)
+        chart = charted.get(spec.id, empty)
         alt = charts.alt_text_shares(
-            spec.text, opts.assign(group=opts["unit_label"])) if records else ""
+            spec.text, chart.assign(group=chart["unit_label"])) if not chart.empty else ""
+        text_count, text_units = counts.get(spec.id, (0, 0))
         blocks.append(QuestionBlock(
-            spec=spec, options=opts, pivot=pivot, alt=alt,
+            spec=spec, options=opts, pivot=pivots.get(spec.id, []), alt=alt,
             scales=scales.get(spec.id, empty), numbers=numbers.get(spec.id, empty),
-            texts=text_groups))
+            texts=texts.get(spec.id, []), text_count=text_count, text_units=text_units))
     return blocks
 
 

@@ -18,6 +18,7 @@ from flask import render_template
 from flask import request
 from flask import stream_with_context
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from reports import analysis
@@ -88,19 +89,37 @@ def _filters(results: queries.RoundResults) -> FilterForm:
     form.round_id.choices = [(r.id, f"{r.year} – {r.title}")
                              for r in queries.rounds_for(current_user)]
     form.round_id.data = results.round.id
-    form.unit.choices = [("", str(analysis.TOTAL) if not results.scope.raw else "Alla enheter"),
-                         *[(u, n) for u, n in zip(results.units["unit"],
-                                                  results.units["unit_name"], strict=True)]]
+    units = [(u, n) for u, n in zip(results.units["unit"], results.units["unit_name"],
+                                    strict=True)]
+    if not results.scope.raw:
+        form.unit.choices = [("", str(analysis.TOTAL)), *units]
+    elif results.many_units:
+        form.unit.choices = [("", str(analysis.TOTAL)),
+                             (queries.ALL_UNITS, _("Alla enheter (%(count)s)", count=len(units))),
+                             *units]
+    else:
+        form.unit.choices = [("", _("Alla enheter")), *units]
     used = sorted({a for s in results.specs for a in s.areas})
-    form.area.choices = [("", "Alla områden"), *[(a, AREAS.get(a, a)) for a in used]]
+    form.area.choices = [("", _("Alla områden")), *[(a, AREAS.get(a, a)) for a in used]]
+    area = request.args.get("area", "")
+    form.question.choices = [("", _("Alla frågor")),
+                             *[(s.id, s.text) for s in queries.shown_specs(results, area)]]
     return form
 
 
 def _selected_unit(results: queries.RoundResults) -> str:
+    """Return the unit filter: "", ALL_UNITS or a unit code the viewer may see (else 403/404)."""
     unit = request.args.get("unit", "")
+    if unit == queries.ALL_UNITS:
+        return unit
     if unit and unit not in set(results.units["unit"]):
         abort(403) if unit in results.names else abort(404)
     return unit
+
+
+def _one_unit(unit: str) -> str:
+    """Return the chosen unit code, or "" for the organisation or all units."""
+    return "" if unit == queries.ALL_UNITS else unit
 
 
 @bp.route("/resultat/<int:round_id>")
@@ -109,25 +128,41 @@ def round(round_id: int):  # type: ignore[no-untyped-def]  # noqa: A001
     results = queries.build(round_, current_user)
     unit = _selected_unit(results)
     area = request.args.get("area", "")
+    question = request.args.get("question", "")
     form = _filters(results)
+    area_columns, area_rows = _area_table(results, unit)
     return render_template(
         "results/round.html", round=round_, results=results, form=form, unit=unit, area=area,
-        blocks=queries.question_blocks(results, unit, area),
+        question=question, one_unit=_one_unit(unit), totals_only=results.totals_only(unit),
+        all_units=queries.ALL_UNITS,
+        blocks=queries.question_blocks(results, unit, area, question),
         rates=results.rows(results.rates, unit),
-        areas=_area_rows(results, unit),
+        area_columns=area_columns, area_rows=area_rows,
         area_alt=_area_alt(results),
         measures=queries.measure_status(round_.year),
         export_formats=exports.FORMATS)
 
 
-def _area_rows(results: queries.RoundResults, unit: str) -> list[dict[str, Any]]:
-    """Rows of the area table: area, then the share ja per shown group."""
+def _area_table(results: queries.RoundResults, unit: str
+                ) -> tuple[list[str], list[dict[str, Any]]]:
+    """Return the area table: the area labels (columns) and a row per shown group.
+
+    Groups are rows and areas columns, so a large organisation gives a long table rather than
+    one too wide to read.
+    """
     table = results.rows(results.areas, unit)
-    rows = []
-    for area_key, part in table.groupby("area", sort=False):
-        rows.append({"area": AREAS.get(str(area_key), area_key),
-                     "cells": dict(zip(part["unit_label"], part["share"], strict=True))})
-    return rows
+    if table.empty:
+        return [], []
+    areas = list(dict.fromkeys(table["area"].tolist()))
+    rows: dict[str, dict[str, Any]] = {}
+    for code, label, area_key, share in zip(table["unit"].tolist(), table["unit_label"].tolist(),
+                                            table["area"].tolist(), table["share"].tolist(),
+                                            strict=True):
+        row = rows.setdefault(code, {"unit": code, "label": label, "cells": {}})
+        row["cells"][area_key] = share
+    ordered = sorted(rows.values(), key=lambda r: r["unit"] == analysis.TOTAL)
+    return [AREAS.get(a, a) for a in areas], [
+        {**r, "cells": [r["cells"].get(a) for a in areas]} for r in ordered]
 
 
 def _area_total(results: queries.RoundResults) -> tuple[list[str], list[float]]:
@@ -141,8 +176,8 @@ def _area_alt(results: queries.RoundResults) -> str:
 
 
 def _shares_table(results: queries.RoundResults, question: str, unit: str) -> Any:
-    rows = results.rows(results.result.options, unit)
-    rows = rows[rows["question"] == question]
+    options = results.result.options
+    rows = results.chart_rows(options[options["question"] == question], unit)
     return rows.assign(group=rows["unit_label"])[["group", "label", "share"]]
 
 
@@ -190,7 +225,7 @@ def _trend_series(table: Any, question: str) -> Any:
 def trend(round_id: int):  # type: ignore[no-untyped-def]
     round_ = _round_or_404(round_id)
     results = queries.build(round_, current_user)
-    unit = _selected_unit(results)
+    unit = _one_unit(_selected_unit(results))
     form = TrendForm(request.args)
     candidates = [s for s in results.specs
                   if s.type in analysis.CHOICE_TYPES | {"scale"} | analysis.NUMBER_TYPES]
@@ -224,7 +259,7 @@ def trend(round_id: int):  # type: ignore[no-untyped-def]
 def trend_chart(round_id: int, image: str):  # type: ignore[no-untyped-def]
     round_ = _round_or_404(round_id)
     results = queries.build(round_, current_user)
-    unit = _selected_unit(results)
+    unit = _one_unit(_selected_unit(results))
     question = request.args.get("question", "")
     series = _trend_series(queries.trend(round_, current_user, unit), question)
     share = (series["kind"] == "share").all()
