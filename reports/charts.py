@@ -28,6 +28,39 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F
 INK = "#1c2526"
 GRID = "#d5dcdc"
 
+# Answer options get a colour from their meaning, the same in every chart: yes is blue, partly
+# light blue, no vermillion, "vet ej"/"ej aktuellt" grey; agreement scales run from vermillion
+# (disagree) over orange and light blue to blue (agree). The share is also written inside each
+# segment and the legend names the options, so colour is never the only cue.
+POSITIVE = "#0072B2"
+PARTLY = "#56B4E9"
+NEGATIVE = "#D55E00"
+LEANING_NEGATIVE = "#E69F00"
+NEUTRAL = "#B4B4B4"
+OPTION_COLORS = {
+    "ja": POSITIVE, "yes": POSITIVE,
+    "delvis": PARTLY, "partly": PARTLY, "partially": PARTLY,
+    "nej": NEGATIVE, "no": NEGATIVE,
+    "stämmer helt": POSITIVE, "stämmer till stor del": PARTLY,
+    "stämmer till viss del": LEANING_NEGATIVE, "stämmer till liten del": LEANING_NEGATIVE,
+    "stämmer inte alls": NEGATIVE,
+}
+NEUTRAL_OPTIONS = frozenset({
+    "vet_ej", "vet ej", "ej_aktuellt", "ej aktuellt", "osaker", "osäker", "vill_ej_uppge",
+    "vill ej uppge", "vill_ej_svara", "vill ej svara", "don't know", "not applicable",
+    "unsure", "prefer not to say"})
+# Yes before partly before no in every legend, whichever question came first.
+OPTION_RANK = {POSITIVE: 0, PARTLY: 1, LEANING_NEGATIVE: 2, NEGATIVE: 3}
+# A scale of n points (keys "1".."n"), from the lowest to the highest point.
+SCALE_COLORS = {
+    2: [NEGATIVE, POSITIVE],
+    3: [NEGATIVE, NEUTRAL, POSITIVE],
+    4: [NEGATIVE, LEANING_NEGATIVE, PARTLY, POSITIVE],
+    5: [NEGATIVE, LEANING_NEGATIVE, NEUTRAL, PARTLY, POSITIVE],
+}
+# Colours for options without a known meaning: those not used for a meaning above.
+OTHER_COLORS = ["#009E73", "#CC79A7", "#F0E442", "#000000", "#E69F00", "#56B4E9", "#0072B2"]
+
 
 def new_figure(width: float = 7.0, height: float = 3.2) -> tuple[Figure, Axes]:
     """Return a figure and axes in the house style."""
@@ -47,8 +80,9 @@ def plot_counts(
     colors: Sequence[str] | None = None,
     xlabel: str = "Antal",
 ) -> None:
-    """Draw horizontal bars with the count written at the end of each bar."""
-    colors = list(colors or PALETTE[: len(labels)])
+    """Draw horizontal bars with the count written at the end of each bar (one colour unless
+    `colors` gives one per bar: the bars' order carries no meaning a colour should add)."""
+    colors = list(colors or [PALETTE[0]] * len(labels))
     positions = list(range(len(labels)))[::-1]
     bars = ax.barh(positions, counts, color=colors, height=0.6)
     ax.set_yticks(positions, labels)
@@ -89,20 +123,84 @@ def _percent(value: float) -> str:
     return f"{value:.0f} %" if float(value).is_integer() else f"{value:.1f} %".replace(".", ",")
 
 
+def _normal(option: object) -> str:
+    return " ".join(str(option).strip().lower().split())
+
+
+def option_colors(options: Sequence[object]) -> dict[object, str]:
+    """Return a colour per answer option (a key such as "ja" or a label such as "Ja").
+
+    Options with a known meaning get that meaning's colour in every chart; the points of a
+    numeric scale ("1".."5") run from vermillion to blue; other options share the rest of the
+    palette in order.
+    """
+    colors: dict[object, str] = {}
+    names = {option: _normal(option) for option in options}
+    points = sorted(int(n) for n in names.values() if n.isdigit())
+    scale = SCALE_COLORS.get(len(points)) if points == list(range(1, len(points) + 1)) else None
+    others = iter(OTHER_COLORS * (len(options) // len(OTHER_COLORS) + 1))
+    for option, name in names.items():
+        if name in OPTION_COLORS:
+            colors[option] = OPTION_COLORS[name]
+        elif name in NEUTRAL_OPTIONS:
+            colors[option] = NEUTRAL
+        elif scale and name.isdigit():
+            colors[option] = scale[int(name) - 1]
+        else:
+            colors[option] = next(others)
+    return colors
+
+
+def _ordered_options(options: Sequence[object], meaning: dict[object, str],
+                     colors: dict[object, str]) -> list[object]:
+    """Yes, partly, no in that order (whichever question listed them first), a scale in its
+    own order, and "vet ej"/"ej aktuellt" last. `meaning` is the normalised key per option."""
+    scale = any(meaning[o].isdigit() for o in options)
+
+    def key(item: tuple[int, object]) -> tuple[int, int, int]:
+        index, option = item
+        rank = 0 if scale else OPTION_RANK.get(colors[option], 9)
+        return (int(meaning[option] in NEUTRAL_OPTIONS), rank, index)
+
+    return [option for _, option in sorted(enumerate(options), key=key)]
+
+
+def text_color(background: str) -> str:
+    """Return white or ink, whichever contrasts more with a background colour."""
+    def luminance(color: str) -> float:
+        channels = [int(color.lstrip("#")[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    bg = luminance(background)
+    on_white = 1.05 / (bg + 0.05)
+    on_ink = (bg + 0.05) / (luminance(INK) + 0.05)
+    return "white" if on_white > on_ink else INK
+
+
 def plot_shares(
     ax: Axes,
     table: pd.DataFrame,
     group_col: str = "group",
     option_col: str = "label",
     share_col: str = "share",
+    key_col: str = "option",
 ) -> None:
-    """Draw one 100 % stacked horizontal bar per group, a colour per option.
+    """Draw one 100 % stacked horizontal bar per group, a colour per option's meaning.
 
     :param table: long rows (group, option label, share 0–100) in display order; groups with
         a blank share (suppressed) get an empty bar labelled "för få svar".
+    :param key_col: the column of option keys ("ja", "delvis", "3") that give the colour; the
+        label is used when the table has no such column.
     """
     groups = list(dict.fromkeys(table[group_col]))
-    options = list(dict.fromkeys(table[option_col]))
+    labels = list(dict.fromkeys(table[option_col]))
+    has_keys = key_col in table.columns
+    keys = dict(zip(table[option_col], table[key_col], strict=True)) if has_keys else {}
+    meaning = {label: _normal(keys.get(label, label)) for label in labels}
+    by_meaning = option_colors(list(dict.fromkeys(meaning.values())))
+    colors = {label: by_meaning[meaning[label]] for label in labels}
+    options = _ordered_options(labels, meaning, colors)
     pivot = table.pivot_table(
         index=group_col,
         columns=option_col,
@@ -113,34 +211,65 @@ def plot_shares(
     ).reindex(index=groups, columns=options)
     positions = list(range(len(groups)))[::-1]
     left = [0.0] * len(groups)
-    for i, option in enumerate(options):
+    for option in options:
         values = pivot[option].fillna(0).tolist()
-        color = PALETTE[i % len(PALETTE)]
-        bars = ax.barh(positions, values, left=left, color=color, height=0.6, label=option)
-        # Write the share inside segments wide enough to hold it; dark text on light colours.
-        text_color = (
-            "white" if color in ("#0072B2", "#D55E00", "#000000", "#009E73", "#CC79A7") else INK
-        )
+        color = colors[option]
+        bars = ax.barh(positions, values, left=left, color=color, height=0.6, label=option,
+                       edgecolor="white", linewidth=0.8)
+        # Write the share inside segments wide enough to hold it, in the colour that contrasts.
         ax.bar_label(
             bars,
             labels=[_percent(v) if v >= 8 else "" for v in values],
             label_type="center",
-            color=text_color,
+            color=text_color(color),
             fontsize=9,
         )
         left = [a + b for a, b in zip(left, values, strict=True)]
+    # A group whose every share is blank was suppressed (fewer answers than the minimum).
+    hidden = table.groupby(group_col, sort=False)[share_col].apply(lambda s: s.isna().all())
     for pos, group in zip(positions, groups, strict=True):
-        if pivot.loc[group].isna().all():
+        if hidden.get(group, False):
             ax.text(1, pos, "för få svar", va="center", color=INK, fontsize=9)
-    ax.set_yticks(positions, [_wrap(str(g)) for g in groups])
+    ticks = [_wrap(str(g)) for g in groups]
+    ax.set_yticks(positions, ticks)
+    ax.set_ylim(-0.6, len(groups) - 0.4)
     ax.set_xlim(0, 100)
     ax.set_xlabel("Andel (%)", color=INK)
+    _legend_above(ax, [str(o) for o in options], ticks)
+
+
+def _legend_above(ax: Axes, labels: Sequence[str], ticks: Sequence[str],
+                  fontsize: float = 9) -> None:
+    """Put the legend above the bars, in reading order over as many rows as it needs.
+
+    Below the bars it would collide with the axis label in short charts. The number of
+    columns is estimated from the text widths, so a legend never runs off the figure.
+    """
+    em = fontsize * 0.6  # average width of a character, in points
+    figure_width = ax.figure.get_figwidth() * 72
+    tick_width = max((len(line) for t in ticks for line in t.split("\n")), default=0) * 10 * 0.6
+    room = figure_width - tick_width - 30
+    widths = [len(label) * em + fontsize * 3.0 for label in labels]
+    ncol = len(labels)
+    while ncol > 1 and any(sum(widths[i:i + ncol]) > room for i in range(0, len(labels), ncol)):
+        ncol -= 1
+    ncol = max(ncol, 1)
+    # Matplotlib fills a legend column by column; order the entries so it reads row by row.
+    handles, names = ax.get_legend_handles_labels()
+    rows = -(-len(labels) // ncol)
+    order = [row * ncol + col for col in range(ncol) for row in range(rows)
+             if row * ncol + col < len(labels)]
     ax.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.25 if len(groups) < 4 else -0.12),
-        ncol=min(len(options), 4),
+        [handles[i] for i in order],
+        [names[i] for i in order],
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.01),
+        ncol=ncol,
         frameon=False,
-        fontsize=9,
+        fontsize=fontsize,
+        borderaxespad=0.2,
+        handlelength=1.2,
+        columnspacing=1.2,
     )
 
 
@@ -195,9 +324,14 @@ def plot_trend(
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=4, frameon=False, fontsize=9)
 
 
-def _wrap(text: str, width: int = 28) -> str:
-    """Break a long label over lines so it fits beside the bars."""
-    return "\n".join(textwrap.wrap(text, width, break_long_words=False)[:3]) or text
+def _wrap(text: str, width: int = 34, lines: int = 3) -> str:
+    """Break a long label over at most `lines` lines; a longer one ends with "…" (the chart's
+    table or alt text holds the full text)."""
+    wrapped = textwrap.wrap(text, width, break_long_words=False)
+    if len(wrapped) > lines:
+        last = textwrap.shorten(" ".join(wrapped[lines - 1:]), width - 1, placeholder="")
+        wrapped = [*wrapped[: lines - 1], last.rstrip(" ,;:–-") + "…"]
+    return "\n".join(wrapped) or text
 
 
 def alt_text_shares(

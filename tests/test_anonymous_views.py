@@ -256,3 +256,157 @@ def test_settings_hr_sets_retention_only_admin_sets_k(app, client, auth, hr):
     assert settings.get_min_group_size() == 5  # refused: below 3
     client.post("/installningar/anonymitet/k", data={"k": 8})
     assert settings.get_min_group_size() == 8
+
+
+# -- charts on the results page ----------------------------------------------------------------
+
+# Unit -> submitted answers: with k = 5 "Lilla enheten" is below k, and complementary
+# suppression hides one more sibling ("Trean"), so that its figure cannot be derived from the
+# total; "Stora" and "Mellan" stay visible.
+CHART_UNITS = {"Stora": 9, "Mellan": 7, "Trean": 6, "Lilla enheten": 2}
+
+
+def _closed_survey_with_answers(counts: dict[str, int] = CHART_UNITS) -> AnonymousRound:
+    survey = make_survey({name: 20 for name in counts})
+    for unit in survey.units:
+        services.set_code_word(unit, "kodord123")
+        for i in range(counts[unit.name]):
+            services.submit_open(unit, {
+                "kon": "kvinna" if i % 3 else "man", "respekt": 1 + i % 4,
+                "vet_vart_vanda": "ja" if i % 2 else "osaker",
+                "sexuella_trakasserier": {"selected": ["inget"] if i % 3 else ["beroring"]},
+                "forbattringsforslag": f"idé {unit.name} {i}"}, today())
+    services.close_round(survey, today())
+    db.session.commit()
+    return survey
+
+
+def _swedish_percent(share: float) -> str:
+    value = round(float(share), 1)
+    return f"{value:.0f} %" if value.is_integer() else f"{value:.1f} %".replace(".", ",")
+
+
+def test_chart_route_serves_svg_and_png_to_staff_only(app, client, auth, hr):
+    survey = _closed_survey_with_answers()
+    base = f"/medarbetarenkat/{survey.id}/resultat/diagram"
+    auth.login_as(hr)
+    svg = client.get(f"{base}.svg?fraga=respekt&by=enhet")
+    assert svg.status_code == 200
+    assert svg.mimetype == "image/svg+xml"
+    assert b"<svg" in svg.get_data()
+    png = client.get(f"{base}.png?fraga=respekt&by=enhet")
+    assert png.status_code == 200
+    assert png.mimetype == "image/png"
+    assert png.get_data().startswith(b"\x89PNG")
+    narrow = client.get(f"{base}.svg?fraga=sexuella_trakasserier&by=enhet%2Bkon&smal=1")
+    assert narrow.status_code == 200
+    assert narrow.get_data() != client.get(
+        f"{base}.svg?fraga=sexuella_trakasserier&by=enhet%2Bkon").get_data()
+    # Only questions with option shares have a chart; the grouping question is not charted.
+    assert client.get(f"{base}.svg?fraga=forbattringsforslag").status_code == 404
+    assert client.get(f"{base}.svg?fraga=finns_inte").status_code == 404
+    assert client.get(f"{base}.svg?fraga=kon&by=kon").status_code == 404
+    # The results page shows the charts as images with alt text, and SVG and PNG to download.
+    page = _html(client.get(f"/medarbetarenkat/{survey.id}/resultat?by=enhet"))
+    assert f'src="{base}.svg?by=enhet&amp;fraga=respekt"' in page
+    assert f'href="{base}.png?by=enhet&amp;fraga=respekt"' in page
+    assert f'srcset="{base}.svg?smal=1&amp;by=enhet&amp;fraga=respekt"' in page
+    assert "Grupper med färre än 5 svar visas inte i diagrammet" in page
+    assert 'alt=""' not in page
+    auth.logout()
+    for role in (Role.HEAD, Role.BOARD):
+        auth.login_as(factories.gen_user(role))
+        assert client.get(f"{base}.svg?fraga=respekt").status_code == 403
+        assert client.get(f"{base}.png?fraga=respekt").status_code == 403
+        auth.logout()
+    anonymous = client.get(f"{base}.png?fraga=respekt")
+    assert anonymous.status_code == 302
+    assert "/logga-in" in anonymous.headers["Location"]
+
+
+def test_no_chart_before_closing(app, client, auth, hr):
+    survey = make_survey({"Stora": 20})
+    services.set_code_word(survey.units[0], "kodord123")
+    for i in range(6):
+        services.submit_open(survey.units[0], {"respekt": 1 + i % 4}, today())
+    db.session.commit()
+    auth.login_as(hr)
+    assert client.get(f"/medarbetarenkat/{survey.id}/resultat/diagram.svg?fraga=respekt"
+                      ).status_code == 404
+    assert "diagram.svg" not in _html(client.get(f"/medarbetarenkat/{survey.id}/resultat"))
+
+
+def test_chart_data_and_alt_text_hold_nothing_of_a_group_below_k(app, client, auth, hr):
+    from webapp.anonymous import charts
+    from webapp.anonymous import results
+
+    survey = _closed_survey_with_answers()
+    view = results.build(survey, "enhet")
+    hidden = {"Lilla enheten", "Trean"}  # below k, and its complementary sibling
+    options = view.aggregates.options
+    assert set(options[options["suppressed"]]["enhet"]) == hidden
+    for question in ("respekt", "vet_vart_vanda", "sexuella_trakasserier", "kon"):
+        spec = next(qr.spec for qr in view.questions if qr.spec.id == question)
+        table = charts.chart_table(view, question)
+        assert list(dict.fromkeys(table["group"])) == ["Hela organisationen", "Mellan", "Stora"]
+        assert not table[["n", "share"]].isna().any().any()
+        alt = charts.alt_text(view, spec)
+        for name in hidden:
+            assert name not in alt
+            assert not table.astype(str).apply(lambda col, n=name: col.str.contains(n)).any().any()
+        assert "(2 svar)" not in alt and "(6 svar)" not in alt  # the hidden groups' n
+        assert ("Grupper med färre än 5 svar, och grupper som döljs för att skydda dem, "
+                "visas inte.") in alt
+    # The same for crossings: no group the analysis layer hid reaches a chart.
+    for grouping, _label in results.groupings(survey):
+        view = results.build(survey, grouping)
+        options = view.aggregates.options
+        for qr in view.questions:
+            if not charts.chartable(qr.spec):
+                continue
+            rows = options[options["question"] == qr.spec.id]
+            hidden_groups = set(charts._labels(rows[rows["suppressed"]], view.by))
+            shown = set(charts.chart_table(view, qr.spec.id)["group"])
+            assert not hidden_groups & shown, (grouping, qr.spec.id)
+            alt = charts.alt_text(view, qr.spec)
+            assert not any(f"{g} (" in alt for g in hidden_groups), (grouping, qr.spec.id)
+    # Nothing to draw when no group (not even the whole organisation) reaches k.
+    tiny = _closed_survey_with_answers({"Ensam": 3})
+    tiny_view = results.build(tiny, "enhet")
+    assert charts.chart_table(tiny_view, "respekt").empty
+    auth.login_as(hr)
+    assert client.get(f"/medarbetarenkat/{tiny.id}/resultat/diagram.png?fraga=respekt"
+                      ).status_code == 404
+
+
+def test_chart_alt_text_numbers_match_the_aggregates(app, client, auth, hr):
+    from webapp.anonymous import charts
+    from webapp.anonymous import results
+
+    survey = _closed_survey_with_answers()
+    view = results.build(survey, "enhet")
+    options = view.aggregates.options
+    for question in ("respekt", "vet_vart_vanda", "sexuella_trakasserier"):
+        spec = next(qr.spec for qr in view.questions if qr.spec.id == question)
+        alt = charts.alt_text(view, spec)
+        table = charts.chart_table(view, question)
+        visible = options[(options["question"] == question) & ~options["suppressed"]]
+        assert len(table) == len(visible)
+        for group, part in visible.groupby("enhet", sort=False):
+            chunk = alt.split(f"{group} ({int(part['n'].iloc[0])} svar): ")[1].split(";")[0]
+            for label, share in zip(part["label"], part["share"], strict=True):
+                assert f"{label} {_swedish_percent(share)}" in chunk, (question, group, label)
+            drawn = table[table["group"] == group].set_index("label")["share"]
+            assert drawn.to_dict() == dict(zip(part["label"], part["share"], strict=True))
+    # By hand: each unit answers respekt 1, 2, 3, 4, 1, ... so the 24 answers are 8 × 1, 7 × 2,
+    # 5 × 3 and 4 × 4 (the hidden units' answers count in the total, as in the table).
+    respekt = next(qr.spec for qr in view.questions if qr.spec.id == "respekt")
+    alt = charts.alt_text(view, respekt)
+    assert ("Hela organisationen (24 svar): Stämmer inte alls 33,3 %, Stämmer till viss del "
+            "29,2 %, Stämmer till stor del 20,8 %, Stämmer helt 16,7 %, Vet ej 0 %;") in alt
+    assert ("Stora (9 svar): Stämmer inte alls 33,3 %, Stämmer till viss del 22,2 %, "
+            "Stämmer till stor del 22,2 %, Stämmer helt 22,2 %, Vet ej 0 %.") in alt
+    # The page's img carries the same alt text.
+    auth.login_as(hr)
+    page = _html(client.get(f"/medarbetarenkat/{survey.id}/resultat?by=enhet"))
+    assert f'alt="{alt}"' in page

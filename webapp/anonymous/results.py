@@ -88,6 +88,8 @@ def _fmt(value: Any, decimals: int = 0, suffix: str = "") -> str:
 
 
 def _group_label(row: pd.Series, by: list[str]) -> str:
+    if all(row[c] == analysis.TOTAL for c in by):
+        return analysis.TOTAL  # once, not once per grouping column
     return " · ".join(str(row[c]) for c in by)
 
 
@@ -103,23 +105,40 @@ class ResultView:
     aggregates: analysis.Aggregates | None
 
 
-def build(round_: AnonymousRound, grouping: str, rng: random.Random | None = None) -> ResultView:
-    """Return the suppressed results of a closed round, grouped by `grouping`."""
+def build_aggregates(round_: AnonymousRound, grouping: str,
+                     rng: random.Random | None = None) -> ResultView:
+    """Return the suppressed aggregates of a closed round without the page's tables (for the
+    charts, which need nothing else)."""
     k = current_k()
     by = by_columns(grouping)
     wide, specs = wide_frame(round_)
     if wide.empty:
         return ResultView(k, by, None, pd.DataFrame(), [], None)
     result = analysis.aggregate(wide, specs, by=by, k=k, rng=rng)
+    return ResultView(k, by, None, result.groups, [], result)
+
+
+def shown_specs(view: ResultView) -> list[analysis.QuestionSpec]:
+    """Return the questions a grouping shows: all but the background questions grouped by."""
+    specs = view.aggregates.specs if view.aggregates is not None else []
+    return [spec for spec in specs if BG + spec.id not in view.by]
+
+
+def build(round_: AnonymousRound, grouping: str, rng: random.Random | None = None) -> ResultView:
+    """Return the suppressed results of a closed round, grouped by `grouping`."""
+    view = build_aggregates(round_, grouping, rng)
+    result, k, by = view.aggregates, view.k, view.by
+    if result is None:
+        return view
     total_rows = result.groups[result.groups[by[0]] == analysis.TOTAL]
     total = None if total_rows.empty or pd.isna(total_rows["n"].iloc[0]) else int(
         total_rows["n"].iloc[0])
     questions = []
-    for spec in specs:
-        if BG + spec.id in by:
-            continue
+    for spec in shown_specs(view):
         opts = result.options[result.options["question"] == spec.id]
         scale = result.scales[result.scales["question"] == spec.id]
+        means = {tuple(key): mean for key, mean in zip(scale[by].itertuples(index=False),
+                                                       scale["mean"], strict=True)}
         header: list[str] = []
         rows: list[tuple[str, list[str]]] = []
         if not opts.empty:
@@ -132,19 +151,18 @@ def build(round_: AnonymousRound, grouping: str, rng: random.Random | None = Non
                 cells = [_fmt(first["n"])] + [_fmt(v, 0, " %") if not pd.isna(v) else HIDDEN_LABEL
                                               for v in part["share"]]
                 if spec.type == "scale":
-                    # The option and scale tables are suppressed separately; show a mean only
-                    # where the group's counts are shown too.
-                    mean = scale[(scale[by] == first[by]).all(axis=1)]["mean"]
-                    shown = len(mean) and not bool(first[SUPPRESSED])
-                    cells.append(_fmt(mean.iloc[0] if shown else None, 1))
+                    # One mask per (group, question) in the analysis layer: a hidden group's
+                    # mean is blank already.
+                    cells.append(_fmt(means.get(tuple(first[by])), 1))
                 rows.append((_group_label(first, by), cells))
         texts: list[tuple[str, list[tuple[str, str]]]] = []
         part = result.texts[result.texts["question"] == spec.id]
         for _key, group in part.groupby(by, sort=False):
             texts.append((_group_label(group.iloc[0], by),
                           [(t, services.text_digest(t)) for t in group["text"]]))
-        rows.sort(key=lambda row: row[0])
-        texts.sort(key=lambda group: group[0])
+        # The whole organisation first, then the groups by name (as in the chart).
+        rows.sort(key=lambda row: (row[0] != analysis.TOTAL, row[0]))
+        texts.sort(key=lambda group: (group[0] != analysis.TOTAL, group[0]))
         if rows or texts:
             questions.append(QuestionResult(spec, header, rows, texts))
     return ResultView(k, by, total, result.groups, questions, result)
@@ -179,16 +197,6 @@ def participation_rows(round_: AnonymousRound) -> list[tuple[str, int, str, str]
 # -- exports: data first, format last ----------------------------------------------------------
 
 
-def _hidden_keys(tables: dict[str, pd.DataFrame], by: list[str]) -> set[tuple[Any, ...]]:
-    """Return the (group..., question) keys hidden in any table that has them."""
-    keys: set[tuple[Any, ...]] = set()
-    for table in tables.values():
-        if "question" in table.columns and SUPPRESSED in table.columns and len(table):
-            hidden = table[table[SUPPRESSED].astype(bool)]
-            keys.update(map(tuple, hidden[[*by, "question"]].to_numpy().tolist()))
-    return keys
-
-
 def _cell(value: Any, integer: bool) -> Any:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return HIDDEN_LABEL
@@ -201,20 +209,15 @@ INTEGER_COLUMNS = {"n", "count", "dont_know", "sum", "employees"}
 def export_tables(view: ResultView) -> dict[str, pd.DataFrame]:
     """Return the aggregate tables of an export (never a raw answer), hidden cells as "–".
 
-    A (group, question) hidden in one table is hidden in all of them, so that for example a
-    scale's n plus its "vet ej" count cannot restore an option count that was hidden.
+    reports.analysis.aggregate hides a (group, question) in every table at once, so the
+    `suppressed` flag of each row is all this needs.
     """
     if view.aggregates is None:
         return {}
-    tables = view.aggregates.tables()
-    hidden = _hidden_keys(tables, view.by)
     result = {}
-    for name, table in tables.items():
+    for name, table in view.aggregates.tables().items():
         shown = table.drop(columns=[c for c in ("position",) if c in table.columns])
         mask = shown[SUPPRESSED].astype(bool).to_numpy()
-        if "question" in shown.columns and len(shown):
-            keys = map(tuple, shown[[*view.by, "question"]].to_numpy().tolist())
-            mask = mask | [k in hidden for k in keys]
         for col in shown.select_dtypes("number").columns:
             values = shown[col].astype(object).where(~mask, None)
             shown[col] = [_cell(v, col in INTEGER_COLUMNS) for v in values]

@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from webapp import settings
 from webapp.anonymous import bp
+from webapp.anonymous import charts
 from webapp.anonymous import forms
 from webapp.anonymous import results
 from webapp.anonymous import services
@@ -348,6 +349,16 @@ def code_word(survey_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("anonymous.detail", survey_id=round_.id))
 
 
+def _has_results(round_: AnonymousRound) -> bool:
+    return round_.state == AnonymousRoundState.CLOSED and round_.raw_deleted_on is None
+
+
+def _grouping(round_: AnonymousRound) -> str:
+    """Return the grouping asked for in `?by=`, or units when it is not one of the choices."""
+    grouping = request.args.get("by", results.UNIT)
+    return grouping if grouping in dict(results.groupings(round_)) else results.UNIT
+
+
 @bp.route("/medarbetarenkat/<int:survey_id>/resultat")
 def results_page(survey_id: int):  # type: ignore[no-untyped-def]
     round_ = db.get_or_404(AnonymousRound, survey_id)
@@ -356,10 +367,38 @@ def results_page(survey_id: int):  # type: ignore[no-untyped-def]
     grouping = form.by.data if form.by.data in dict(form.by.choices) else results.UNIT
     form.by.data = grouping
     view = None
-    if round_.state == AnonymousRoundState.CLOSED and round_.raw_deleted_on is None:
+    chart_alt: dict[str, str] = {}
+    if _has_results(round_):
         view = results.build(round_, grouping)
+        # A chart per question with shares, when any group (the whole organisation first) may
+        # be shown; its alt text comes from the same k-suppressed table as the image.
+        chart_alt = {qr.spec.id: charts.alt_text(view, qr.spec) for qr in view.questions
+                     if charts.chartable(qr.spec) and not charts.chart_table(view,
+                                                                             qr.spec.id).empty}
     return render_template("anonymous/results.html", round=round_, form=form, view=view,
-                           grouping=grouping, redact_form=forms.RedactForm())
+                           grouping=grouping, redact_form=forms.RedactForm(),
+                           chart_alt=chart_alt)
+
+
+@bp.route("/medarbetarenkat/<int:survey_id>/resultat/diagram.<any(svg, png):image>")
+def chart(survey_id: int, image: str):  # type: ignore[no-untyped-def]
+    """One question's chart (`?fraga=`) for a grouping (`?by=`); `?smal=1` draws it for a
+    phone. Drawn from the k-suppressed aggregates only (webapp/anonymous/charts.py)."""
+    round_ = db.get_or_404(AnonymousRound, survey_id)
+    if not _has_results(round_):
+        abort(404)
+    view = results.build_aggregates(round_, _grouping(round_))
+    question = request.args.get("fraga", "")
+    spec = next((s for s in results.shown_specs(view) if s.id == question), None)
+    if spec is None or not charts.chartable(spec):
+        abort(404)
+    body = charts.image(view, spec, image, narrow=request.args.get("smal") == "1")
+    if body is None:
+        abort(404)  # no group has k answers: nothing to draw
+    response = current_app.response_class(
+        body, mimetype="image/svg+xml" if image == "svg" else "image/png")
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
 
 
 @bp.route("/medarbetarenkat/<int:survey_id>/resultat.<fmt>")
@@ -367,12 +406,10 @@ def export(survey_id: int, fmt: str):  # type: ignore[no-untyped-def]
     round_ = db.get_or_404(AnonymousRound, survey_id)
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    if round_.state != AnonymousRoundState.CLOSED or round_.raw_deleted_on is not None:
+    if not _has_results(round_):
         flash(_("Resultat finns först när enkäten är stängd."), "error")
         return redirect(url_for("anonymous.detail", survey_id=round_.id))
-    grouping = request.args.get("by", results.UNIT)
-    if grouping not in dict(results.groupings(round_)):
-        grouping = results.UNIT
+    grouping = _grouping(round_)
     view = results.build(round_, grouping)
     name = f"medarbetarenkat-{round_.year}-{grouping.replace('+', '-')}.{fmt}"
     if fmt == "csv":
