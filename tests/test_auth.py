@@ -329,7 +329,8 @@ def test_account_page_changes_password(app: Flask, client: FlaskClient,
     auth.login_as(user)
     response = client.post("/konto", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 302
-    assert "Ditt nya lösenord är sparat." in _flashes(client.get("/konto").get_data(as_text=True))
+    assert "Ditt nya lösenord är sparat. Du är utloggad på alla andra enheter." in _flashes(
+        client.get("/konto").get_data(as_text=True))
     auth.logout()
     assert _errors(auth.login(user.email).get_data(as_text=True)) == [WRONG]
     assert auth.login(user.email, NEW_PASSWORD).status_code == 302
@@ -351,3 +352,17 @@ def test_login_is_rate_limited(app: Flask, client: FlaskClient) -> None:
     assert "För många försök" in page
     assert "Vänta en stund och försök igen." in page
     assert client.get("/logga-in").status_code == 200, "only POST is limited"
+
+
+def test_changing_password_ends_the_other_sessions(app: Flask, client: FlaskClient,
+                                                   auth: AuthActions) -> None:
+    user = factories.gen_user()
+    auth.login_as(user)
+    other = app.test_client()  # the same person logged in on another computer
+    AuthActions(other).login_as(user)
+    assert other.get("/konto").status_code == 200
+    response = client.post("/konto", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/konto").status_code == 200  # this session goes on
+    gone = other.get("/konto")
+    assert gone.status_code == 302 and "/logga-in" in gone.headers["Location"]

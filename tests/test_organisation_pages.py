@@ -372,3 +372,17 @@ def test_invite_button_sends_invitation_only_once_needed(
     assert len(outbox.messages()) == 1
     page = client.get("/anvandare").get_data(as_text=True)
     assert "Sara Chef har redan valt lösenord." in page
+
+
+def test_inactive_user_gets_no_invitation(client: FlaskClient, auth: AuthActions,
+                                          org: dict[str, Any],
+                                          outbox: factories.Outbox) -> None:
+    auth.login_as(org["hr"])
+    response = client.post("/anvandare/ny", data={
+        "name": "Vilande Konto", "email": "vilande@kommun.test", "role": "head",
+        "send_invitation": "y"}, follow_redirects=True)
+    assert response.status_code == 200
+    assert outbox.messages() == [], "an inactive account's link would only be refused"
+    assert ("Ingen inbjudan skickades: kontot för vilande@kommun.test är inte aktivt. "
+            "Aktivera det först.") in response.get_data(as_text=True)
+    assert _audit("user.invited") == []

@@ -8,6 +8,7 @@ go through `can(action, obj)`, which uses the same predicates.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -74,18 +75,29 @@ def may_view_unit(user: Any, unit: Unit | int | None) -> bool:
     return scope is None or unit_id in scope
 
 
-def unit_in_scope(arg: str = "unit_id") -> Rule:
-    """Users allowed to view the unit named by the view argument `arg`."""
+def object_access(model: str, check: str | Callable[[Any, Any], bool], arg: str) -> Rule:
+    """Rule for a URL naming one object: 404 if it does not exist, else `check(user, obj)`.
+
+    :param model: "module:Class", imported on first use (models import this module).
+    :param check: an ACTIONS name or a predicate.
+    """
+    module, name = model.split(":")
 
     def rule(user: Any, args: dict[str, Any]) -> bool:
         if not user.is_authenticated:
             return False
-        unit = db.session.get(Unit, args.get(arg))
-        if unit is None:
+        obj = db.session.get(getattr(importlib.import_module(module), name), args.get(arg))
+        if obj is None:
             abort(404)
-        return may_view_unit(user, unit)
+        return bool((ACTIONS[check] if isinstance(check, str) else check)(user, obj))
 
+    rule.__doc__ = f"{check if isinstance(check, str) else check.__name__} on {name} {arg}"
     return rule
+
+
+def unit_in_scope(arg: str = "unit_id") -> Rule:
+    """Users allowed to view the unit named by the view argument `arg`."""
+    return object_access("webapp.organisation.models:Unit", may_view_unit, arg)
 
 
 def may_view_measure(user: Any, measure: Any) -> bool:
@@ -109,19 +121,7 @@ def may_edit_measure(user: Any, measure: Any) -> bool:
 
 def measure_access(action: str, arg: str = "measure_id") -> Rule:
     """Users allowed `action` ("measure.view"/"measure.edit") on the measure in `arg`."""
-
-    def rule(user: Any, args: dict[str, Any]) -> bool:
-        from webapp.measures.models import Measure
-
-        if not user.is_authenticated:
-            return False
-        measure = db.session.get(Measure, args.get(arg))
-        if measure is None:
-            abort(404)
-        return bool(ACTIONS[action](user, measure))
-
-    rule.__doc__ = f"{action} on the measure in the URL"
-    return rule
+    return object_access("webapp.measures.models:Measure", action, arg)
 
 
 def may_answer(user: Any, assignment: Any) -> bool:
@@ -141,18 +141,21 @@ def may_read_answer(user: Any, assignment: Any) -> bool:
 
 def assignment_access(action: str, arg: str = "assignment_id") -> Rule:
     """Users allowed `action` on the round assignment named in the URL."""
+    return object_access("webapp.rounds.models:Assignment", action, arg)
 
-    def rule(user: Any, args: dict[str, Any]) -> bool:
-        from webapp.rounds.models import Assignment
 
-        if not user.is_authenticated:
-            return False
-        assignment = db.session.get(Assignment, args.get(arg))
-        if assignment is None:
-            abort(404)
-        return bool(ACTIONS[action](user, assignment))
+def may_read_board_report(user: Any, report: Any) -> bool:
+    """Staff read every board report; board members only approved (archived) ones."""
+    if not user.is_authenticated or report is None:
+        return False
+    if user.role in (Role.ADMIN, Role.HR):
+        return True
+    return user.role == Role.BOARD and report.state == "approved"
 
-    return rule
+
+def board_report_access(arg: str = "report_id") -> Rule:
+    """Users allowed to read the board report named in the URL."""
+    return object_access("webapp.boardreports.models:BoardReport", may_read_board_report, arg)
 
 
 RULES: dict[str, Rule] = {
@@ -242,10 +245,21 @@ RULES: dict[str, Rule] = {
     "anonymous.codes": STAFF,
     "anonymous.code_word": STAFF,
     "anonymous.results_page": STAFF,
+    "anonymous.chart": STAFF,  # the results page's charts: same readers
     "anonymous.export": STAFF,
     "anonymous.redact": STAFF,
     "anonymous.settings_page": STAFF,
     "anonymous.min_group_size": roles(Role.ADMIN),
+    # board reports: HR writes and records the decision; board members read approved reports
+    "boardreports.index": roles(Role.ADMIN, Role.HR, Role.BOARD),
+    "boardreports.create": STAFF,
+    "boardreports.edit": STAFF,
+    "boardreports.preview": STAFF,
+    "boardreports.document": STAFF,
+    "boardreports.mark_sent": STAFF,
+    "boardreports.back_to_draft": STAFF,
+    "boardreports.decision": STAFF,
+    "boardreports.archived": board_report_access(),
 }
 
 # Object-level decisions for views and templates: can("unit.edit"), can("unit.view", unit).
@@ -263,6 +277,7 @@ ACTIONS: dict[str, Callable[[Any, Any], bool]] = {
     "assignment.edit": may_answer,
     "assignment.read": may_read_answer,
     "round.manage": lambda user, obj: STAFF(user, {}),
+    "board_report.read": may_read_board_report,
     "settings.min_group_size": lambda user, obj: RULES["anonymous.min_group_size"](user, {}),
 }
 

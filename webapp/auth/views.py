@@ -121,6 +121,9 @@ def account():  # type: ignore[no-untyped-def]
         services.set_password(current_user, form.password.data or "")
         audit.record("user.password_changed", current_user, summary=current_user.email)
         db.session.commit()
-        flash(_("Ditt nya lösenord är sparat."), "success")
+        # The new stamp ends every other session; this one continues under it.
+        login_user(current_user._get_current_object())
+        flash(_("Ditt nya lösenord är sparat. Du är utloggad på alla andra enheter."),
+              "success")
         return redirect(url_for("auth.account"))
     return render_template("auth/account.html", form=form)

@@ -143,6 +143,21 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
         return self.active
 
     @property
+    def session_stamp(self) -> int:
+        """Microseconds of the last password change: part of the session id, so that changing
+        the password ends every other session of the user."""
+        changed = self.password_changed_at
+        if changed is None:
+            return 0
+        if changed.tzinfo is None:  # SQLite returns naive UTC
+            changed = changed.replace(tzinfo=dt.UTC)
+        return (changed - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
+
+    def get_id(self) -> str:
+        """Return the id Flask-Login keeps in the session: "<user id>:<session stamp>"."""
+        return f"{self.id}:{self.session_stamp}"
+
+    @property
     def role_label(self) -> str:
         """Return the Swedish label of the user's role."""
         return ROLE_LABELS.get(Role(self.role), self.role)

@@ -95,6 +95,10 @@ def users():  # type: ignore[no-untyped-def]
 
 
 def _invite(user: User) -> None:
+    if not user.active:  # the link would only lead to "link invalid"
+        flash(_("Ingen inbjudan skickades: kontot för %(email)s är inte aktivt. Aktivera det "
+                "först.", email=user.email), "error")
+        return
     try:
         send_invitation(user)
         flash(_("Inbjudan är skickad till %(email)s.", email=user.email), "success")

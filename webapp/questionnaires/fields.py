@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from abc import ABC
+from abc import abstractmethod
 from collections.abc import Callable
 from collections.abc import Sequence
 from decimal import Decimal
@@ -95,20 +97,20 @@ def _too_long(text: str, limit: int) -> list[str]:
     return []
 
 
-class AnswerType:
+class AnswerType(ABC):
     """Base of the registry entries; see the module docstring for the protocol."""
 
     name: ClassVar[str]
     # Whether the widget is a group of inputs (rendered as fieldset/legend).
     grouped: ClassVar[bool] = True
 
+    @abstractmethod
     def fields(self, q: Any, n: Any) -> dict[str, UnboundField]:
         """Return the WTForms fields of the question, by field name."""
-        raise NotImplementedError
 
+    @abstractmethod
     def parse(self, q: Any, get: Getter, n: Any) -> Parsed:
         """Return (value or None, errors) from submitted field data."""
-        raise NotImplementedError
 
     def complete(self, q: Any, value: Any, n: Any) -> list[str]:
         """Return errors a final submission has beyond the type checks of parse()."""
@@ -140,8 +142,9 @@ def _label(options: Sequence[tuple[str, str]], value: Any) -> str:
 
 
 class _Radio(AnswerType):
+    @abstractmethod
     def choices(self, q: Any) -> list[tuple[str, str]]:
-        raise NotImplementedError
+        """Return the (value, label) options of the question."""
 
     def fields(self, q: Any, n: Any) -> dict[str, UnboundField]:
         return {q.id: RadioField(q.text, choices=self.choices(q), validate_choice=False)}
