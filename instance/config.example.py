@@ -53,3 +53,20 @@ MAIL_FROM = "aktiva@exempelkommun.se"
 # SESSION_COOKIE_SECURE = False
 # REMEMBER_COOKIE_SECURE = False
 # PERMANENT_SESSION_LIFETIME = datetime.timedelta(hours=8)  # needs `import datetime`
+
+# --- The yearly board report (tjänsteskrivelse) ------------------------------------------------
+# Who writes the report, who decides on it, and the logo at the top (a PNG, JPEG or SVG file).
+# The HTML/CSS templates of the PDF and the Word template live in reports/templates/; copy the
+# folder and edit it to match the municipality's graphic profile.
+# BOARD_AUTHOR = "Kommunledningsförvaltningen"
+# BOARD_ORGAN = "Kommunstyrelsens arbetsutskott"
+# MUNICIPALITY_LOGO = "/etc/aktiva/logo.png"
+# Approved reports are archived as PDF/A with their SHA-256 (default: instance/archive). Back
+# the folder up together with the database; files there are never overwritten.
+# ARCHIVE_FOLDER = "/var/lib/aktiva/archive"
+# How the municipality writes diarienummer and paragraphs: a regular expression each, and an
+# example that the form shows when a value does not match.
+# DIARIENUMMER_PATTERN = r"^[A-ZÅÄÖ]{2,6} ?\d{4}[/.]\d{1,5}$"
+# DIARIENUMMER_EXAMPLE = "KS 2021/841"
+# PARAGRAPH_PATTERN = r"^([A-ZÅÄÖ]{2,6} )?§ ?\d{1,4}(/\d{2})?$"
+# PARAGRAPH_EXAMPLE = "§ 1/23"

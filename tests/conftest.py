@@ -41,6 +41,7 @@ def make_config(tmp_path: Path, **overrides: object) -> dict[str, object]:
         "SERVER_NAME": "aktiva.test",
         "MAIL_OUTBOX": str(tmp_path / "outbox"),
         "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+        "ARCHIVE_FOLDER": str(tmp_path / "archive"),
     }
     config.update(overrides)
     return config

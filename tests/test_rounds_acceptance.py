@@ -109,6 +109,44 @@ def test_two_consecutive_years(app, client, auth, tmp_path):
     # The 2026 register and plan show the continuation; the new measure is planned for 2027.
     listing = client.get("/atgarder?period=2026").get_data(as_text=True)
     assert "Heltid som norm" in listing
+    # Year two's board report lists the evaluated measures and the new ones.
+    created = client.post("/rapporter/ny", data={"round_id": assignment.round_id})
+    assert created.status_code == 302
+    docx = client.get(created.headers["Location"] + "/dokument.docx")
+    assert docx.status_code == 200
+    tables = _docx_tables(docx.data)
+    evaluated = tables["Åtgärder 2025 och deras status"]
+    assert evaluated[0] == ["Åtgärd", "Enhet", "Område", "Status", "Effekt"]
+    assert sorted((row[0], row[3], row[4]) for row in evaluated[1:]) == [
+        ("APT-tema om jargong", "Genomförd", "Ja"),
+        ("Heltid som norm", "Förlängd", "Delvis"),
+        ("Mentorprogram", "Avbruten", "Nej"),
+    ]
+    proposed = tables["Föreslagna åtgärder 2027"]
+    assert [(row[0], row[1], row[3], row[4]) for row in proposed[1:]] == [
+        ("Rutin för kontakt med föräldralediga", "Socialförvaltningen", "Enhetschefer",
+         "Löpande")]
+
+
+def _docx_tables(data: bytes) -> dict[str, list[list[str]]]:
+    """Return the tables of a .docx by the caption paragraph just before each."""
+    import io
+
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    body = document.element.body
+    tables: dict[str, list[list[str]]] = {}
+    caption = ""
+    for child in body.iterchildren():
+        tag = child.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            text = "".join(t.text or "" for t in child.iter() if t.tag.endswith("}t"))
+            caption = text.strip() or caption
+        elif tag == "tbl":
+            table = docx.table.Table(child, document)
+            tables[caption] = [[cell.text.strip() for cell in row.cells] for row in table.rows]
+    return tables
 
 
 def test_acceptance_is_all_or_nothing(app, client, auth, tmp_path):

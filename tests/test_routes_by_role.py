@@ -89,6 +89,7 @@ EXPECTED: dict[str, set[str]] = {
     "anonymous.codes": STAFF,
     "anonymous.code_word": STAFF,
     "anonymous.results_page": STAFF,
+    "anonymous.chart": STAFF,
     "anonymous.export": STAFF,
     "anonymous.redact": STAFF,
     "anonymous.settings_page": STAFF,
@@ -124,6 +125,16 @@ EXPECTED: dict[str, set[str]] = {
     "rounds.confirm": {"head"},
     "rounds.view": STAFF | {"head"},
     "rounds.view_pdf": STAFF | {"head"},
+    # board reports: HR writes them; the board reads approved ones (the sample is a draft)
+    "boardreports.index": STAFF | {"board"},
+    "boardreports.create": STAFF,
+    "boardreports.edit": STAFF,
+    "boardreports.preview": STAFF,
+    "boardreports.document": STAFF,
+    "boardreports.mark_sent": STAFF,
+    "boardreports.back_to_draft": STAFF,
+    "boardreports.decision": STAFF,
+    "boardreports.archived": STAFF,
 }
 
 # endpoint -> the status of an allowed GET when it is not 200: one code for every role, or
@@ -136,8 +147,10 @@ STATUS_WHEN_ALLOWED: dict[str, int | dict[str, int]] = {
     "anonymous.link": 404,  # the sample token is no open link
     "anonymous.link_answer": 404,
     "anonymous.export": 302,  # the sample survey is a draft: no results yet
+    "anonymous.chart": 404,  # ... and no chart
     "rounds.edit": 302,  # the sample round is open: editing sends HR to the dashboard
     "rounds.answer": {"admin": 302, "hr": 302, "*": 200},  # staff read, they do not answer
+    "boardreports.archived": 404,  # the sample report is a draft: nothing archived yet
 }
 
 
@@ -174,6 +187,8 @@ VIEW_ARGS: dict[str, Callable[[World, str], Any]] = {
     "assignment_id": lambda w, role: w.once("round", lambda: _round(w)).assignments[
         1 if role == "head_other" else 0].id,
     "survey_id": lambda w, role: w.once("survey", _anonymous_survey).id,
+    "report_id": lambda w, role: w.once("report", lambda: _board_report(w)).id,
+    "ext": lambda w, role: "pdf",
     "attachment_id": lambda w, role: _attachment(
         w, w.target_user if role == "head_other" else w.users["head"]).id,
 }
@@ -204,6 +219,16 @@ def _round(world: World) -> Any:
 
     folder = Path(tempfile.mkdtemp(prefix="aktiva-routes-"))
     return factories.gen_round([world.unit_in, world.unit_out], folder)
+
+
+def _board_report(world: World) -> Any:
+    """Return a draft board report of the sample round."""
+    from webapp.boardreports.services import create_draft
+    from webapp.extensions import db
+
+    report = create_draft(world.once("round", lambda: _round(world)))
+    db.session.commit()
+    return report
 
 
 def _anonymous_survey() -> Any:

@@ -13,7 +13,7 @@ __all__ = ["create_app"]
 
 # Capability packages whose blueprints the app serves, in registration order.
 BLUEPRINTS = ["main", "auth", "organisation", "questionnaires", "measures", "rounds",
-              "anonymous", "results"]
+              "anonymous", "results", "boardreports"]
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -87,9 +87,14 @@ def _init_extensions(app: Flask) -> None:
     from webapp.organisation.models import User
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
+    def load_user(session_id: str) -> User | None:
+        user_id, _, stamp = session_id.partition(":")
+        if not user_id.isdigit() or not stamp.isdigit():
+            return None  # a session from before stamps existed: log in again
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active or user.session_stamp != int(stamp):
+            return None  # gone, deactivated, or the password changed since this login
+        return user
 
 
 def _init_security(app: Flask) -> None:

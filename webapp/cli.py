@@ -28,6 +28,7 @@ def register(app: Flask) -> None:
     from webapp.anonymous.cli import retention
 
     app.cli.add_command(retention)
+    app.cli.add_command(report_group)
 
 
 @click.group()
@@ -110,7 +111,7 @@ def demo() -> None:
         return
     logins = demo_data.load()
     db.session.commit()
-    click.echo("Exempelkommun är skapad. Logga in på http://127.0.0.1:5000 med lösenordet "
+    click.echo("Exempelkommun är skapad. Logga in med lösenordet "
                f"'{demo_data.DEMO_PASSWORD}' som:")
     for login in logins:
         click.echo(f"  {login.role:<6} {login.email}")
@@ -168,6 +169,62 @@ def round_remind() -> None:
                    f"misslyckades, {result.skipped_today} redan påminda i dag.")
     if failed:
         raise SystemExit(1)
+
+
+@click.group("report")
+def report_group() -> None:
+    """The yearly board report."""
+
+
+@report_group.command("build")
+@click.option("--round", "round_id", type=int, required=True, help="The follow-up round's id.")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "html"]), default="pdf",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True)
+@with_appcontext
+def report_build(round_id: int, fmt: str, output: str) -> None:
+    """Build the board report of a round (its saved texts, or a fresh draft's) into OUTPUT."""
+    from pathlib import Path
+
+    from reports import board_report
+    from reports import render
+    from webapp.boardreports import services
+    from webapp.rounds.models import Round
+
+    round_ = db.session.get(Round, round_id)
+    if round_ is None:
+        raise click.ClickException(f"Det finns ingen runda med id {round_id}.")
+    report = services.report_for(round_) or services.new_report(round_)
+    steps = ["svar", "åtgärder", "medarbetarenkät", "tidigare år", "dokument", fmt]
+    with click.progressbar(length=len(steps), label="Bygger rapporten",
+                           item_show_func=lambda s: s) as bar:
+        data = services.gather(report, round_, progress=lambda label: bar.update(1, label))
+        doc = board_report.build(data)
+        bar.update(1, "dokument")
+        if fmt == "pdf":
+            out = render.board_pdf(doc)
+        elif fmt == "docx":
+            out = render.board_docx(doc)
+        else:
+            out = render.board_html(doc).encode("utf-8")
+        bar.update(1, fmt)
+    Path(output).write_bytes(out)
+    db.session.rollback()  # an unsaved draft is never stored
+    click.echo(f"{output}: {len(out):,} byte".replace(",", " "))
+
+
+@report_group.command("word-template")
+@click.argument("output", type=click.Path(dir_okay=False, writable=True))
+def report_word_template(output: str) -> None:
+    """Write the Word template the .docx report starts from, to edit in Word.
+
+    Save the edited file as tjansteskrivelse.docx in reports/templates/ (keep the style names
+    Title, Heading 1-4, Caption and Quote: the report uses them).
+    """
+    from reports import render
+
+    render.word_template().save(output)
+    click.echo(f"{output}: mallen är skriven.")
 
 
 cli = FlaskGroup(

@@ -48,3 +48,16 @@ class DefaultConfig:
     # Where uploaded attachments and archived reports are stored: outside the web root.
     UPLOAD_FOLDER = "uploads"
     QUESTIONNAIRE_FOLDER: str | None = None  # default: questionnaires/ beside the package
+
+    # The board report (tjänsteskrivelse): who writes it, who decides, the logo (a PNG, JPEG or
+    # SVG file) and where approved reports are archived (default: instance/archive).
+    BOARD_AUTHOR = "Kommunledningsförvaltningen"
+    BOARD_ORGAN = "Kommunstyrelsens arbetsutskott"
+    MUNICIPALITY_LOGO: str | None = None
+    ARCHIVE_FOLDER: str | None = None
+    # Diarienummer and paragraph formats differ between municipalities: a regular expression
+    # each, and an example that the form shows when a value does not match.
+    DIARIENUMMER_PATTERN = r"^[A-ZÅÄÖ]{2,6} ?\d{4}[/.]\d{1,5}$"
+    DIARIENUMMER_EXAMPLE = "KS 2021/841"
+    PARAGRAPH_PATTERN = r"^([A-ZÅÄÖ]{2,6} )?§ ?\d{1,4}(/\d{2})?$"
+    PARAGRAPH_EXAMPLE = "§ 1/23"

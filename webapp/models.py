@@ -6,6 +6,7 @@ from webapp.anonymous.models import AnonymousResponse  # noqa: F401
 from webapp.anonymous.models import AnonymousRound  # noqa: F401
 from webapp.anonymous.models import AnonymousUnit  # noqa: F401
 from webapp.audit import AuditEntry  # noqa: F401
+from webapp.boardreports.models import BoardReport  # noqa: F401
 from webapp.measures.models import Measure  # noqa: F401
 from webapp.organisation.models import Unit  # noqa: F401
 from webapp.organisation.models import UnitSuccession  # noqa: F401

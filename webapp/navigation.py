@@ -29,6 +29,8 @@ MENU = [
      ("measures.",)),
     ("results.index", _l("Resultat"), _l("Sammanställda svar, diagram, jämförelser över år och "
                                          "export."), ("results.",)),
+    ("boardreports.index", _l("Rapporter"), _l("Årsrapporten till kommunstyrelsen: utkast, "
+                                               "beslut och arkiv."), ("boardreports.",)),
     ("organisation.tree", _l("Organisation"), _l("Enheter, chefer och antal anställda."),
      ("organisation.tree", "organisation.unit")),
     ("measures.plan", _l("Handlingsplan"), _l("Årets plan för aktiva åtgärder, för utskrift."),

@@ -108,6 +108,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         "RATELIMIT_ENABLED": False,  # many logins per minute from one address
         "MAIL_OUTBOX": str(tmp / "outbox"),
         "UPLOAD_FOLDER": str(tmp / "uploads"),
+        "ARCHIVE_FOLDER": str(tmp / "archive"),
     })
     app.config["MAIL_OUTBOX"] = str(tmp / "outbox")
     app.config["UPLOAD_FOLDER"] = str(tmp / "uploads")

@@ -62,4 +62,7 @@ def load() -> list[DemoLogin]:
     from webapp.anonymous.demo import seed_anonymous
 
     seed_anonymous()
+    from webapp.boardreports.demo import seed_board_reports
+
+    seed_board_reports()
     return [*STAFF, DemoLogin(Role.HEAD, head.email, head.name)]
