@@ -307,6 +307,29 @@ def test_hr_pages_edit_preview_download_send_and_decide(report: BoardReport, cli
     assert hashlib.sha256(archived.data).hexdigest() == report.archive_sha256
 
 
+def test_a_failed_approval_leaves_no_file_in_the_archive(report: BoardReport,
+                                                         app: Flask) -> None:
+    archive = Path(app.config["ARCHIVE_FOLDER"])
+    before = set(archive.rglob("*.pdf"))
+    services.mark_sent(report)
+    db.session.commit()
+    services.approve(report, "Kommunstyrelsen", dt.date(2026, 5, 4), "§ 1/26", "KS 2026/12",
+                     None)
+    written = set(archive.rglob("*.pdf")) - before
+    assert len(written) == 1  # written before the commit, as the decision is recorded
+    db.session.rollback()  # e.g. the commit failed
+    assert set(archive.rglob("*.pdf")) == before
+    db.session.refresh(report)
+    assert not report.is_approved
+    # Approved and committed, the file stays even if the session later rolls back.
+    services.approve(report, "Kommunstyrelsen", dt.date(2026, 5, 4), "§ 1/26", "KS 2026/12",
+                     None)
+    db.session.commit()
+    db.session.rollback()
+    kept = set(archive.rglob("*.pdf")) - before
+    assert len(kept) == 1 and services.archived_pdf(report) == next(iter(kept)).read_bytes()
+
+
 def test_board_sees_only_approved_reports(report: BoardReport, app: Flask, client: FlaskClient,
                                           auth: Any) -> None:
     board = factories.gen_user(Role.BOARD)

@@ -16,7 +16,9 @@ from typing import Any
 
 import pandas as pd
 from flask import current_app
+from sqlalchemy import event
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from reports import analysis
 from reports import board_report as br
@@ -118,6 +120,7 @@ def approve(report: BoardReport, organ: str, date: dt.date, paragraph: str, diar
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
     with os.fdopen(fd, "wb") as fh:
         fh.write(pdf)
+    _remove_unless_committed(path)
     report.archive_path = str(relative)
     report.archive_sha256 = digest
     report.archive_size = len(pdf)
@@ -125,6 +128,26 @@ def approve(report: BoardReport, organ: str, date: dt.date, paragraph: str, diar
     audit.record("board_report.approved", report, summary=br.title_for(report.year),
                  organ=organ, date=date.isoformat(), paragraph=paragraph,
                  diarienummer=diarienummer, sha256=digest)
+
+
+_PENDING = "aktiva_archived_uncommitted"
+
+
+def _remove_unless_committed(path: Path) -> None:
+    """Delete the freshly archived file if the transaction recording it is rolled back, so a
+    failed approval leaves no orphan in the archive; once committed, the file stays."""
+    db.session().info.setdefault(_PENDING, []).append(path)
+
+
+@event.listens_for(Session, "after_commit")
+def _keep_archived(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _remove_archived(session: Session) -> None:
+    for path in session.info.pop(_PENDING, []):
+        path.unlink(missing_ok=True)
 
 
 def archive_folder() -> Path:
