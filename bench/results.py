@@ -5,13 +5,13 @@ Measures, in one run:
 1. reports.analysis.aggregate (k = 5, with suppression) against a bare pandas groupby over the
    same wide DataFrame (value counts per unit for every option question, means of scales);
 2. reports.analysis.expand_answers (stored answer dicts -> the wide frame) and the decoding of
-   the stored JSON texts (webapp.results.queries.decode_answers);
+   the stored JSON texts (webapp.answer_frames.decode_answers);
 3. the .xlsx export of every aggregate table, directly (reports.exports) and as the web
    download (GET /resultat/<id>/export.xlsx, read to the end);
 4. the results page (GET /resultat/<id>) on a throwaway SQLite database with one round of
    50 units. A round has one assignment per unit, so the 25,000 responses are stored as JSON
    text in a scratch table of the assignment table's shape (`bench_answer`), and
-   webapp.results.queries._round_rows is pointed at it: every request then runs the same SQL
+   webapp.results.queries._round_select is pointed at it: every request then runs the same SQL
    join, JSON decoding, expansion, aggregation and rendering as a real round. *Cold* clears the
    aggregate cache first; *warm* is a repeated request (aggregates cached by the round's
    answer fingerprint). Chart images are separate requests and not included.
@@ -174,6 +174,7 @@ def page_world(rows: int, folder: Path | None = None) -> Iterator[PageWorld]:
     from tests import factories
     from tests.conftest import make_config
     from webapp import create_app
+    from webapp.answer_frames import answers_text
     from webapp.extensions import db
     from webapp.organisation.models import Role
     from webapp.organisation.models import User
@@ -215,26 +216,25 @@ def page_world(rows: int, folder: Path | None = None) -> Iterator[PageWorld]:
         db.session.commit()
         emails = (hr.email, head.email)
 
-    def round_rows(round_id: int) -> pd.DataFrame:
-        """queries._round_rows over the scratch table (the same join and columns)."""
+    def round_select(round_id: int) -> sa.Select[Any]:
+        """queries._round_select over the scratch table (the same join and columns)."""
         a = scratch.c
-        stmt = (
-            sa.select(a.id.label("response"), sa.cast(a.answers, sa.Text).label("answers"),
-                      a.state, a.submitted_at, RoundUnit.unit_code.label("unit"),
-                      RoundUnit.name.label("unit_name"), RoundUnit.parent_name,
-                      RoundUnit.unit_id, RoundUnit.position, User.name.label("respondent"))
+        return (
+            sa.select(a.id.label("response"), answers_text(a.answers), a.state, a.submitted_at,
+                      RoundUnit.unit_code.label("unit"), RoundUnit.name.label("unit_name"),
+                      RoundUnit.parent_name, RoundUnit.unit_id, RoundUnit.position,
+                      User.name.label("respondent"))
             .join(RoundUnit, a.round_unit_id == RoundUnit.id)
             .outerjoin(User, User.id == a.submitted_by_id)
             .where(a.round_id == round_id)
             .order_by(RoundUnit.position, RoundUnit.id))
-        return pd.read_sql(stmt, db.session.connection())
 
-    original = queries._round_rows
-    queries._round_rows = round_rows  # type: ignore[assignment]
+    original = queries._round_select
+    queries._round_select = round_select  # type: ignore[assignment]
     try:
         yield PageWorld(app, round_id, *emails, tmp)
     finally:
-        queries._round_rows = original  # type: ignore[assignment]
+        queries._round_select = original  # type: ignore[assignment]
         db.metadata.remove(scratch)
         with app.app_context():
             db.engine.dispose()
@@ -298,77 +298,6 @@ def page_benchmark(rows: int, repeat: int) -> PageFigures:
                        xlsx_cold, xlsx_warm, sizes)
 
 
-def anonymous_page_benchmark(rows: int, repeat: int) -> tuple[float, float, int]:
-    """The anonymous survey's own results page (webapp.anonymous, not webapp.results).
-
-    A closed survey of questionnaires/medarbetarenkat.yaml (21 questions) with `rows`
-    responses over 50 units, stored for real in AnonymousResponse. Returns the median seconds
-    of the page (GET /medarbetarenkat/<id>/resultat as HR) and of one of its chart images,
-    and the number of chart images the page asks for. That page has no aggregate cache: every
-    request, chart images included, reads and aggregates every response.
-    """
-    import datetime as dt
-    import random
-    import re
-    import uuid
-
-    from sqlalchemy import insert
-
-    from bench.board_report import _survey_answer
-    from tests import factories
-    from tests.conftest import make_config
-    from webapp import create_app
-    from webapp.anonymous import services
-    from webapp.anonymous.models import AnonymousResponse
-    from webapp.extensions import db
-    from webapp.organisation.models import Role
-
-    tmp = Path(tempfile.mkdtemp(prefix="aktiva-bench-anon-"))
-    app = create_app(make_config(tmp, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp / 'a.sqlite'}"))
-    rng = random.Random(6)  # noqa: S311 (benchmark data)
-    with app.app_context():
-        db.create_all()
-        kom = factories.gen_unit(code="KOM", name="Kommunen", kind="kommun")
-        units = [factories.gen_unit(kom, code=f"E{i:02d}", name=f"Enhet {i}", employees=500)
-                 for i in range(UNITS)]
-        email = factories.gen_user(Role.HR, email="hr@bench.test").email
-        version = services.freeze_file("medarbetarenkat.yaml")
-        survey = services.create_round(
-            title="Medarbetarenkät 2026", year=2026, questionnaire_version_id=version.id,
-            opens_on=dt.date(2026, 3, 2), closes_on=dt.date(2026, 3, 27),
-            target_unit_ids=[u.id for u in units], created_by=None)
-        services.open_round(survey)
-        weights = [rng.paretovariate(1.2) for _ in survey.units]
-        db.session.execute(insert(AnonymousResponse), [
-            {"id": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "round_id": survey.id,
-             "round_unit_id": unit.id, "answered_week": "2026-W11",
-             "answers": _survey_answer(version.definition, rng)}
-            for unit in rng.choices(list(survey.units), weights, k=rows)])
-        services.close_round(survey, dt.date(2026, 3, 27))
-        db.session.commit()
-        survey_id = survey.id
-    client = app.test_client()
-    client.post("/logga-in", data={"email": email, "password": factories.PASSWORD})
-    url = f"/medarbetarenkat/{survey_id}/resultat"
-    html = client.get(url).get_data(as_text=True)
-    images = re.findall(r'src="([^"]*/resultat/diagram\.svg[^"]*)"', html)
-
-    def page() -> None:
-        assert client.get(url).status_code == 200
-
-    def image() -> None:
-        assert client.get(images[0].replace("&amp;", "&")).status_code == 200
-
-    try:
-        page_s, _ = median_time(page, repeat)
-        image_s, _ = median_time(image, repeat) if images else (0.0, None)
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        shutil.rmtree(tmp, ignore_errors=True)
-    return page_s, image_s, len(images)
-
-
 def _status(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
@@ -376,7 +305,7 @@ def _status(ok: bool) -> str:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print a Markdown table."""
     from reports.perf import gc_paused
-    from webapp.results.queries import decode_answers
+    from webapp.answer_frames import decode_answers
 
     parser = argparse.ArgumentParser(prog="python -m bench.results")
     parser.add_argument("--rows", type=int, default=25_000)
@@ -441,10 +370,6 @@ def main(argv: list[str] | None = None) -> int:
         row("results page as a head of 3 units, warm", page.head_warm, PAGE_TARGET)
         row("GET export.xlsx (aggregates), cold", page.xlsx_cold, XLSX_TARGET)
         row("GET export.xlsx (aggregates), warm", page.xlsx_warm, XLSX_TARGET)
-        anon_page, anon_chart, charts = anonymous_page_benchmark(args.rows, max(1, args.repeat))
-        row("for comparison: the anonymous survey's results page (webapp.anonymous, "
-            "21 questions, no cache)", anon_page, PAGE_TARGET)
-        row(f"... one of its {charts} chart images (each rebuilds the aggregates)", anon_chart)
         print()
         print("Response sizes: " + ", ".join(
             f"{label} {n // 1024} KiB" for label, n in page.sizes.items()) + ".")

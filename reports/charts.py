@@ -10,10 +10,9 @@ from __future__ import annotations
 import hashlib
 import io
 import textwrap
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from collections.abc import Sequence
+from typing import Any
 
 import matplotlib
 import pandas as pd
@@ -22,6 +21,8 @@ matplotlib.use("Agg")
 
 from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+
+from reports.perf import LRUCache  # noqa: E402
 
 # Okabe & Ito's palette: distinguishable with every common colour-vision deficiency.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442", "#000000"]
@@ -341,18 +342,16 @@ def alt_text_shares(
     option_col: str = "label",
     share_col: str = "share",
 ) -> str:
-    """Describe a stacked share chart in words: each group's shares."""
-    parts = []
-    for group, part in table.groupby(group_col, sort=False):
-        if part[share_col].isna().all():
-            parts.append(f"{group}: för få svar för att visas")
-            continue
-        shares = ", ".join(
-            f"{label} {_percent(round(share, 1))}"
-            for label, share in zip(part[option_col], part[share_col], strict=True)
-            if pd.notna(share)
-        )
-        parts.append(f"{group}: {shares}")
+    """Describe a stacked share chart in words: each group's shares (groups in order of first
+    appearance; one pass over the rows, as a page may describe dozens of charts of 50 groups)."""
+    groups: dict[Any, list[str]] = {}
+    for group, label, share in zip(table[group_col].tolist(), table[option_col].tolist(),
+                                   table[share_col].tolist(), strict=True):
+        shares = groups.setdefault(group, [])
+        if pd.notna(share):
+            shares.append(f"{label} {_percent(round(share, 1))}")
+    parts = [f"{group}: {', '.join(shares)}" if shares else f"{group}: för få svar för att visas"
+             for group, shares in groups.items() if pd.notna(group)]
     return f"{_sentence(title)} " + "; ".join(parts) + "."
 
 
@@ -397,9 +396,8 @@ def alt_text_trend(
 
 # --- a content-addressed cache: the same data never draws the same chart twice ----------------
 
-_CACHE: OrderedDict[str, bytes] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
 CACHE_SIZE = 256
+_CACHE: LRUCache[bytes] = LRUCache(CACHE_SIZE)
 
 
 def content_key(kind: str, fmt: str, data: pd.DataFrame | str, *extra: str) -> str:
@@ -414,14 +412,9 @@ def content_key(kind: str, fmt: str, data: pd.DataFrame | str, *extra: str) -> s
 
 def cached_chart(key: str, fmt: str, draw: Callable[[], Figure], title: str = "") -> bytes:
     """Return the chart's bytes for `key`, drawing it with `draw()` only on a cache miss."""
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    fig = draw()
-    data = to_svg(fig, title) if fmt == "svg" else to_png(fig)
-    with _CACHE_LOCK:
-        _CACHE[key] = data
-        while len(_CACHE) > CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return data
+
+    def render() -> bytes:
+        fig = draw()
+        return to_svg(fig, title) if fmt == "svg" else to_png(fig)
+
+    return _CACHE.get_or_compute(key, render)

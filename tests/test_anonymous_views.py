@@ -239,6 +239,19 @@ def test_results_only_for_closed_surveys_and_exports_hold_aggregates(app, client
     assert "[Borttaget av HR]" in _html(client.get(f"/medarbetarenkat/{survey.id}/resultat"))
 
 
+def test_a_survey_without_answers_exports_nothing_and_says_so(app, client, auth, hr):
+    survey = make_survey({"Tom": 12})
+    services.close_round(survey, today())
+    db.session.commit()
+    auth.login_as(hr)
+    for fmt in ("csv", "xlsx"):
+        export = client.get(f"/medarbetarenkat/{survey.id}/resultat.{fmt}?by=kon")
+        assert export.status_code == 302
+        assert export.headers["Location"].endswith(f"/medarbetarenkat/{survey.id}/resultat?by=kon")
+        page = _html(client.get(export.headers["Location"]))
+        assert "Enkäten fick inga svar, så det finns inget att exportera." in page
+
+
 def test_settings_hr_sets_retention_only_admin_sets_k(app, client, auth, hr):
     auth.login_as(hr)
     page = client.get("/installningar/anonymitet")
@@ -365,7 +378,7 @@ def test_chart_data_and_alt_text_hold_nothing_of_a_group_below_k(app, client, au
             if not charts.chartable(qr.spec):
                 continue
             rows = options[options["question"] == qr.spec.id]
-            hidden_groups = set(charts._labels(rows[rows["suppressed"]], view.by))
+            hidden_groups = set(results.group_labels(rows[rows["suppressed"]], view.by))
             shown = set(charts.chart_table(view, qr.spec.id)["group"])
             assert not hidden_groups & shown, (grouping, qr.spec.id)
             alt = charts.alt_text(view, qr.spec)
@@ -410,3 +423,130 @@ def test_chart_alt_text_numbers_match_the_aggregates(app, client, auth, hr):
     auth.login_as(hr)
     page = _html(client.get(f"/medarbetarenkat/{survey.id}/resultat?by=enhet"))
     assert f'alt="{alt}"' in page
+
+
+# -- the aggregate cache never serves stale results --------------------------------------------
+
+
+def _count_aggregations(monkeypatch) -> list[int]:
+    """Count the reads of a survey's answers, i.e. the aggregate cache's misses."""
+    from webapp.anonymous import results
+
+    calls: list[int] = []
+    original = results.wide_frame
+
+    def counting(round_):
+        calls.append(round_.id)
+        return original(round_)
+
+    monkeypatch.setattr(results, "wide_frame", counting)
+    return calls
+
+
+def _row_cells(page: str, question: str, group: str) -> list[str]:
+    """Return the cells of a group's row in a question's table on the results page."""
+    section = page[page.index(f'id="q-{question}"'):]
+    section = section[:section.index("</section>")]
+    row = re.search(rf'<th scope="row">{re.escape(group)}</th>(.*?)</tr>', section, re.S)
+    assert row, (question, group)
+    return re.findall(r"</span>([^<]*)</td>", row.group(1))
+
+
+def test_page_charts_and_exports_aggregate_once_per_state(app, client, auth, hr, monkeypatch):
+    survey = _closed_survey_with_answers()
+    reads = _count_aggregations(monkeypatch)
+    auth.login_as(hr)
+    base = f"/medarbetarenkat/{survey.id}/resultat"
+    page = _html(client.get(f"{base}?by=enhet"))
+    # Mellan answered respekt 1, 2, 3, 4, 1, 2, 3: 2/7, 2/7, 2/7, 1/7, no "vet ej", mean 16/7.
+    assert _row_cells(page, "respekt", "Mellan") == ["7", "29 %", "29 %", "29 %", "14 %", "0 %",
+                                                     "2,3"]
+    assert reads == [survey.id]
+    # The chart images and the exports of the same grouping use the same aggregates.
+    assert client.get(f"{base}/diagram.svg?by=enhet&fraga=respekt").status_code == 200
+    assert client.get(f"{base}/diagram.png?by=enhet&fraga=vet_vart_vanda").status_code == 200
+    csv_text = client.get(f"{base}.csv?by=enhet").get_data(as_text=True)
+    assert "\nStora;9\n" in csv_text
+    assert "\nLilla enheten;–\n" in csv_text
+    assert _row_cells(_html(client.get(f"{base}?by=enhet")), "respekt", "Mellan")[0] == "7"
+    assert reads == [survey.id]
+    # Another grouping is aggregated once, then cached too.
+    assert "Kvinna" in _html(client.get(f"{base}?by=kon"))
+    assert "Kvinna" in _html(client.get(f"{base}?by=kon"))
+    assert reads == [survey.id, survey.id]
+
+
+def test_a_redacted_free_text_leaves_the_cached_results(app, client, auth, hr, monkeypatch):
+    survey = _closed_survey_with_answers()
+    reads = _count_aggregations(monkeypatch)
+    auth.login_as(hr)
+    base = f"/medarbetarenkat/{survey.id}/resultat"
+    page = _html(client.get(f"{base}?by=enhet"))
+    target = "idé Stora 4"
+    assert f'<span class="pre">{target}</span>' in page
+    digest = services.text_digest(target)
+    assert f'name="digest" value="{digest}"' in page
+    redacted = client.post(f"/medarbetarenkat/{survey.id}/maskera?by=enhet",
+                           data={"question": "forbattringsforslag", "digest": digest})
+    assert redacted.status_code == 302
+    after = _html(client.get(f"{base}?by=enhet"))
+    assert target not in after
+    assert after.count('<span class="pre">[Borttaget av HR]</span>') == 1
+    assert after.count('<span class="pre">idé Stora ') == 8  # the other 8 of Stora's 9
+    # The figures are those of the same answers: only the text changed.
+    assert _row_cells(after, "respekt", "Mellan") == _row_cells(page, "respekt", "Mellan")
+    assert len(reads) == 2  # read again once, after the redaction
+    # Redacting a text of another grouping's page changes that grouping's cached texts too.
+    by_gender = _html(client.get(f"{base}?by=kon"))
+    assert target not in by_gender
+    assert "[Borttaget av HR]" in by_gender
+
+
+def test_a_changed_k_changes_the_cached_suppression(app, client, auth, monkeypatch):
+    survey = _closed_survey_with_answers()
+    reads = _count_aggregations(monkeypatch)
+    auth.login_as(factories.gen_user(Role.ADMIN))
+    base = f"/medarbetarenkat/{survey.id}/resultat"
+    before = _html(client.get(f"{base}?by=enhet"))
+    assert _row_cells(before, "respekt", "Mellan")[0] == "7"
+    assert "idé Mellan 0" in before
+    assert "\nMellan;7\n" in client.get(f"{base}.csv?by=enhet").get_data(as_text=True)
+    assert client.post("/installningar/anonymitet/k", data={"k": 8}).status_code == 302
+    after = _html(client.get(f"{base}?by=enhet"))
+    assert "Grupper med färre än 8 svar visas inte" in after
+    # Mellan (7 answers) is now below k: every figure and every free text of it is hidden.
+    assert set(_row_cells(after, "respekt", "Mellan")) == {"–"}
+    assert "idé Mellan" not in after
+    assert _row_cells(after, "respekt", "Stora")[0] == "9"
+    assert "\nMellan;–\n" in client.get(f"{base}.csv?by=enhet").get_data(as_text=True)
+    assert len(reads) == 2
+    client.post("/installningar/anonymitet/k", data={"k": 5})
+    assert _row_cells(_html(client.get(f"{base}?by=enhet")), "respekt", "Mellan")[0] == "7"
+
+
+def test_retention_empties_the_cached_results(app, client, auth, hr):
+    import datetime as dt
+
+    from webapp import settings
+    from webapp.anonymous import results
+
+    survey = _closed_survey_with_answers()
+    auth.login_as(hr)
+    base = f"/medarbetarenkat/{survey.id}/resultat"
+    assert "idé Stora 0" in _html(client.get(f"{base}?by=enhet"))
+    assert results.build(survey, "enhet").total == sum(CHART_UNITS.values())
+    survey.closed_on = today() - dt.timedelta(days=70)
+    settings.set_retention_months(1)
+    db.session.commit()
+    assert [r.responses for r in services.apply_retention(today())] == [24]
+    db.session.commit()
+    page = _html(client.get(f"{base}?by=enhet"))
+    assert "De enskilda svaren raderades" in page
+    assert "idé Stora" not in page
+    assert client.get(f"{base}/diagram.svg?by=enhet&fraga=respekt").status_code == 404
+    assert client.get(f"{base}.csv?by=enhet").status_code == 302
+    # What the board report reads (no page gate): nothing left of the deleted answers.
+    view = results.build(survey, "enhet")
+    assert view.aggregates is None
+    assert view.total is None
+    assert view.questions == []

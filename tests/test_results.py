@@ -264,11 +264,12 @@ def test_aggregates_are_cached_until_an_answer_changes(app, world):
 
 
 def test_round_frame_decodes_the_stored_answers(app, world):
+    from webapp.answer_frames import decode_answers
     from webapp.results import queries
 
     frame = queries.round_frame(world["round"].id)
     by_unit = dict(zip(frame["unit"], frame["answers"], strict=True))
     assert by_unit["SOC"] == {"rutin_kand": "ja", "antal": 40, "kommentar": "SOC-hemlig-text"}
-    assert queries.decode_answers(['{"a": 1}', None, {"b": "x"}]) == [{"a": 1}, {}, {"b": "x"}]
-    assert queries.decode_answers(['{"a": [1, 2]}', "{}"]) == [{"a": [1, 2]}, {}]
-    assert queries.decode_answers([]) == []
+    assert decode_answers(['{"a": 1}', None, {"b": "x"}]) == [{"a": 1}, {}, {"b": "x"}]
+    assert decode_answers(['{"a": [1, 2]}', "{}"]) == [{"a": [1, 2]}, {}]
+    assert decode_answers([]) == []

@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from reports import analysis
 from reports import charts
 from reports.suppression import SUPPRESSED
+from webapp.anonymous.results import group_labels
 
 # Question types whose options have shares to draw.
 CHART_TYPES = analysis.CHOICE_TYPES | {"scale"}
@@ -41,11 +42,20 @@ def chartable(spec: analysis.QuestionSpec) -> bool:
     return spec.type in CHART_TYPES
 
 
-def _labels(rows: pd.DataFrame, by: list[str]) -> pd.Series:
-    """Return each row's group label; the whole organisation once, not once per column."""
-    total = (rows[by] == analysis.TOTAL).all(axis=1)
-    joined = rows[by].astype(str).agg(" · ".join, axis=1)
-    return joined.where(~total, analysis.TOTAL)
+def _visible_rows(view: Any, options: pd.DataFrame) -> pd.DataFrame:
+    """Return chart rows (COLUMNS and `question`) of the options rows that may be drawn, each
+    question's whole organisation first, then its groups in the order of the page's table."""
+    rows = options[~options[SUPPRESSED].astype(bool)]
+    # Belt and braces: a visible row always has n and a share; never draw a blank one as 0.
+    rows = rows[rows["n"].notna() & rows["share"].notna()]
+    by = list(view.by)
+    table = pd.DataFrame({
+        "question": rows["question"], "group": group_labels(rows, by),
+        "n": rows["n"].astype(int), "option": rows["option"], "label": rows["label"],
+        "share": rows["share"].astype(float), "_total": (rows[by] == analysis.TOTAL).all(axis=1),
+        "_position": rows["position"]})
+    return table.sort_values(["question", "_total", "group", "_position"],
+                             ascending=[True, False, True, True], kind="stable")
 
 
 def chart_table(view: Any, question: str) -> pd.DataFrame:
@@ -59,20 +69,17 @@ def chart_table(view: Any, question: str) -> pd.DataFrame:
     if view.aggregates is None:
         return pd.DataFrame(columns=COLUMNS)
     options = view.aggregates.options
-    rows = options[(options["question"] == question) & ~options[SUPPRESSED].astype(bool)]
-    # Belt and braces: a visible row always has n and a share; never draw a blank one as 0.
-    rows = rows[rows["n"].notna() & rows["share"].notna()]
-    if rows.empty:
-        return pd.DataFrame(columns=COLUMNS)
-    by = list(view.by)
-    table = pd.DataFrame({
-        "group": _labels(rows, by), "n": rows["n"].astype(int), "option": rows["option"],
-        "label": rows["label"],
-        "share": rows["share"].astype(float), "_total": (rows[by] == analysis.TOTAL).all(axis=1),
-        "_position": rows["position"]})
-    table = table.sort_values(["_total", "group", "_position"], ascending=[False, True, True],
-                              kind="stable")
-    return table[COLUMNS].reset_index(drop=True)
+    rows = _visible_rows(view, options[options["question"] == question])
+    return rows[COLUMNS].reset_index(drop=True)
+
+
+def chart_tables(view: Any) -> dict[str, pd.DataFrame]:
+    """Return `chart_table` of every question that has something to draw (one pass)."""
+    if view.aggregates is None:
+        return {}
+    rows = _visible_rows(view, view.aggregates.options)
+    return {str(question): part[COLUMNS].reset_index(drop=True)
+            for question, part in rows.groupby("question", sort=False)}
 
 
 def _percent(value: float) -> str:
@@ -86,18 +93,21 @@ def _with_n(group: str, n: int) -> str:
     return _("%(group)s (%(n)s svar)", group=group, n=n)
 
 
-def alt_text(view: Any, spec: analysis.QuestionSpec) -> str:
+def alt_text(view: Any, spec: analysis.QuestionSpec, table: pd.DataFrame | None = None) -> str:
     """Describe the question's chart in words: every visible group's shares, and what is left
     out. The numbers are the aggregates' shares, as `reports.charts.alt_text_shares` writes them.
+
+    :param table: the question's `chart_table`, when the caller has it already.
     """
-    table = chart_table(view, spec.id)
+    table = chart_table(view, spec.id) if table is None else table
     question = spec.text if spec.text.endswith((".", "?", "!", ":")) else spec.text + "."
     title = question + " " + _("Andel per svarsalternativ")
     if table.empty:
         text = title + ". " + _("Ingen grupp har tillräckligt många svar för att visas.")
     else:
-        named = [_with_n(g, n) for g, n in zip(table["group"], table["n"], strict=True)]
-        text = charts.alt_text_shares(title, table.assign(group=named))
+        counts = dict(zip(table["group"], table["n"], strict=True))  # one n per group
+        named = {g: _with_n(g, n) for g, n in counts.items()}
+        text = charts.alt_text_shares(title, table.assign(group=table["group"].map(named)))
     if spec.type == "multi_choice":
         text += " " + _("Flera svar möjliga, så andelarna kan bli mer än 100 % tillsammans.")
     return text + " " + _("Grupper med färre än %(k)s svar, och grupper som döljs för att "
@@ -261,6 +271,7 @@ def image(view: Any, spec: analysis.QuestionSpec, fmt: str, narrow: bool = False
     if table.empty:
         return None
     multi = spec.type == "multi_choice"
-    title = alt_text(view, spec)  # also in the key: it is the SVG's <title>, in the UI language
+    # The alt text is also in the key: it is the SVG's <title>, in the UI language.
+    title = alt_text(view, spec, table)
     key = charts.content_key("anonymous-shares", fmt, table, str(multi), str(narrow), title)
     return charts.cached_chart(key, fmt, lambda: figure(table, multi, narrow), title=title)

@@ -381,6 +381,7 @@ def submit_open(unit: AnonymousUnit, answers: dict[str, Any], today: dt.date) ->
 # -- staff actions on answers ----------------------------------------------------------------
 
 REDACTED = "[Borttaget av HR]"
+REDACTED_ACTION = "anonymous.redacted"  # the audit action of a redaction (results depend on it)
 
 
 def text_digest(text: str) -> str:
@@ -414,7 +415,7 @@ def redact_text(round_: AnonymousRound, question_id: str, digest: str) -> int:
                 changed += 1
     if changed:
         db.session.flush()
-        audit.record("anonymous.redacted", round_, summary=f"Fritextsvar på {question_id} "
+        audit.record(REDACTED_ACTION, round_, summary=f"Fritextsvar på {question_id} "
                      "maskerat", question=question_id, count=changed)
     return changed
 

@@ -359,6 +359,15 @@ def _grouping(round_: AnonymousRound) -> str:
     return grouping if grouping in dict(results.groupings(round_)) else results.UNIT
 
 
+def _chart_alt_texts(view: results.ResultView) -> dict[str, str]:
+    """Return the alt text of each question's chart, for the questions that have one: shares
+    to draw for any group (the whole organisation first). The text comes from the same
+    k-suppressed table as the image."""
+    tables = charts.chart_tables(view)
+    return {qr.spec.id: charts.alt_text(view, qr.spec, tables[qr.spec.id])
+            for qr in view.questions if charts.chartable(qr.spec) and qr.spec.id in tables}
+
+
 @bp.route("/medarbetarenkat/<int:survey_id>/resultat")
 def results_page(survey_id: int):  # type: ignore[no-untyped-def]
     round_ = db.get_or_404(AnonymousRound, survey_id)
@@ -366,18 +375,10 @@ def results_page(survey_id: int):  # type: ignore[no-untyped-def]
     form.by.choices = results.groupings(round_)
     grouping = form.by.data if form.by.data in dict(form.by.choices) else results.UNIT
     form.by.data = grouping
-    view = None
-    chart_alt: dict[str, str] = {}
-    if _has_results(round_):
-        view = results.build(round_, grouping)
-        # A chart per question with shares, when any group (the whole organisation first) may
-        # be shown; its alt text comes from the same k-suppressed table as the image.
-        chart_alt = {qr.spec.id: charts.alt_text(view, qr.spec) for qr in view.questions
-                     if charts.chartable(qr.spec) and not charts.chart_table(view,
-                                                                             qr.spec.id).empty}
+    view = results.build(round_, grouping) if _has_results(round_) else None
     return render_template("anonymous/results.html", round=round_, form=form, view=view,
                            grouping=grouping, redact_form=forms.RedactForm(),
-                           chart_alt=chart_alt)
+                           chart_alt=_chart_alt_texts(view) if view is not None else {})
 
 
 @bp.route("/medarbetarenkat/<int:survey_id>/resultat/diagram.<any(svg, png):image>")
@@ -410,7 +411,10 @@ def export(survey_id: int, fmt: str):  # type: ignore[no-untyped-def]
         flash(_("Resultat finns först när enkäten är stängd."), "error")
         return redirect(url_for("anonymous.detail", survey_id=round_.id))
     grouping = _grouping(round_)
-    view = results.build(round_, grouping)
+    view = results.build_aggregates(round_, grouping)  # the exports hold aggregates only
+    if view.aggregates is None:
+        flash(_("Enkäten fick inga svar, så det finns inget att exportera."), "error")
+        return redirect(url_for("anonymous.results_page", survey_id=round_.id, by=grouping))
     name = f"medarbetarenkat-{round_.year}-{grouping.replace('+', '-')}.{fmt}"
     if fmt == "csv":
         body, mimetype = results.to_csv(view), "text/csv"

@@ -6,10 +6,7 @@ everything it computes is done by reports.analysis on DataFrames.
 
 from __future__ import annotations
 
-import json
 import random
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -17,16 +14,17 @@ from typing import Any
 
 import pandas as pd
 from flask import current_app
-from sqlalchemy import Text
-from sqlalchemy import cast
+from sqlalchemy import Select
 from sqlalchemy import func
 from sqlalchemy import select
 
 from reports import analysis
 from reports import charts
-from reports.perf import gc_paused
+from reports.perf import LRUCache
 from reports.suppression import DEFAULT_K
 from reports.suppression import k_for_kind
+from webapp.answer_frames import answers_text
+from webapp.answer_frames import read_answers
 from webapp.extensions import db
 from webapp.organisation.models import Role
 from webapp.organisation.models import User
@@ -55,10 +53,10 @@ def configured_min_group_size() -> int:
     return int(settings.get_min_group_size())
 
 
-def _round_rows(round_id: int) -> pd.DataFrame:
-    """Return one row per assignment of the round, answers as the stored JSON text."""
-    stmt = (
-        select(Assignment.id.label("response"), cast(Assignment.answers, Text).label("answers"),
+def _round_select(round_id: int) -> Select[Any]:
+    """Select one row per assignment of the round, answers as the stored JSON text."""
+    return (
+        select(Assignment.id.label("response"), answers_text(Assignment.answers),
                Assignment.state, Assignment.submitted_at, RoundUnit.unit_code.label("unit"),
                RoundUnit.name.label("unit_name"), RoundUnit.parent_name, RoundUnit.unit_id,
                RoundUnit.position, User.name.label("respondent"))
@@ -67,28 +65,12 @@ def _round_rows(round_id: int) -> pd.DataFrame:
         .where(Assignment.round_id == round_id)
         .order_by(RoundUnit.position, RoundUnit.id)
     )
-    return pd.read_sql(stmt, db.session.connection())
-
-
-def decode_answers(values: Sequence[Any]) -> list[Any]:
-    """Return the answer dicts of stored JSON texts (dicts pass through; NULL is {}).
-
-    The texts are decoded with one json.loads over a JSON array rather than one call per row
-    (what the JSON column type would do): for a large round that halves the decoding time.
-    """
-    texts = ["{}" if v is None else v for v in values]
-    if not all(isinstance(t, str) for t in texts):
-        return [json.loads(t) if isinstance(t, str) else t for t in texts]
-    return json.loads("[" + ",".join(texts) + "]") if texts else []  # type: ignore[no-any-return]
 
 
 def round_frame(round_id: int) -> pd.DataFrame:
     """Return one row per assignment of the round, with its answers dict (one SQL query)."""
-    with gc_paused():  # many small objects at once: see reports/perf.py
-        frame = _round_rows(round_id)
-        answers = decode_answers(frame["answers"].tolist())
-    return frame.assign(answers=answers,
-                        submitted_at=pd.to_datetime(frame["submitted_at"], utc=True))
+    frame = read_answers(_round_select(round_id))
+    return frame.assign(submitted_at=pd.to_datetime(frame["submitted_at"], utc=True))
 
 
 @dataclass
@@ -181,9 +163,8 @@ def definition_of(round_: Round) -> Any:
     return round_.questionnaire_version.definition
 
 
-_CACHE: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
 CACHE_SIZE = 32
+_CACHE: LRUCache[tuple[Any, ...]] = LRUCache(CACHE_SIZE)
 
 
 def _fingerprint(round_: Round, k: int) -> tuple[Any, ...]:
@@ -204,27 +185,23 @@ def _aggregate(round_: Round, frame: pd.DataFrame | None,
     """
     definition = definition_of(round_)
     k = k_for_kind(definition.kind, configured_min_group_size())
-    key = _fingerprint(round_, k) if frame is None and rng is None else None
-    if key is not None:
-        with _CACHE_LOCK:
-            if key in _CACHE:
-                _CACHE.move_to_end(key)
-                return _CACHE[key]
+    if frame is None and rng is None:
+        return _CACHE.get_or_compute(_fingerprint(round_, k), lambda: _aggregate_frame(
+            definition, k, round_frame(round_.id)))
+    return _aggregate_frame(definition, k, round_frame(round_.id) if frame is None else frame, rng)
+
+
+def _aggregate_frame(definition: Any, k: int, frame: pd.DataFrame,
+                     rng: random.Random | None = None) -> tuple[Any, ...]:
+    """Return _aggregate's tuple, computed from a round frame."""
     specs = analysis.specs_from_definition(definition)
-    frame = round_frame(round_.id) if frame is None else frame
     submitted = frame[frame["state"] == AssignmentState.SUBMITTED]
     wide = analysis.expand_answers(submitted, specs)
     result = analysis.aggregate(wide, specs, by="unit", k=k, rng=rng)
     rates = analysis.response_rates(frame, by="unit", submitted=AssignmentState.SUBMITTED)
     areas = analysis.area_table(result.options, specs, by="unit")
     units = frame[["unit", "unit_name", "unit_id"]].drop_duplicates("unit").reset_index(drop=True)
-    value = (specs, definition.kind, k, units, result, rates, areas)
-    if key is not None:
-        with _CACHE_LOCK:
-            _CACHE[key] = value
-            while len(_CACHE) > CACHE_SIZE:
-                _CACHE.popitem(last=False)
-    return value
+    return (specs, definition.kind, k, units, result, rates, areas)
 
 
 def build(round_: Round, user: Any, rng: random.Random | None = None,
