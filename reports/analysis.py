@@ -402,7 +402,8 @@ def _number_rows(wide: pd.DataFrame, specs: Sequence[QuestionSpec], groups: _Gro
 
 
 def _masks(groups: _Groups, respondents: dict[str, np.ndarray], sizes: np.ndarray,
-           k: int) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+           k: int, forced: _Forced | None = None
+           ) -> tuple[np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Return the hidden flag per group and per (question, group): one mask for every table.
 
     Also returned, per question: the groups below k themselves (primary suppression only),
@@ -410,6 +411,7 @@ def _masks(groups: _Groups, respondents: dict[str, np.ndarray], sizes: np.ndarra
 
     :param respondents: question id -> respondents per group code (TOTAL last).
     :param sizes: respondents per group (TOTAL last).
+    :param forced: groups hidden whatever their size (see `_hidden_in_finer`).
     """
     by, g_count = groups.by, groups.size
     key_codes = {c: pd.factorize(groups.keys[c])[0] for c in by}
@@ -428,6 +430,7 @@ def _masks(groups: _Groups, respondents: dict[str, np.ndarray], sizes: np.ndarra
     group_hidden = np.append(
         hidden_mask(sizes[:-1], k, dims(np.zeros(g_count, int), everyone)
                     if len(by) > 1 else [np.zeros(g_count, int)],
+                    initial=forced.groups if forced else None,
                     blocks=np.zeros(g_count, int)),
         sizes[-1] < k)
     qids = list(respondents)
@@ -435,7 +438,10 @@ def _masks(groups: _Groups, respondents: dict[str, np.ndarray], sizes: np.ndarra
         return group_hidden, {}, {}
     matrix = np.stack([respondents[q] for q in qids])  # (Q, G + 1)
     qi, g = np.nonzero(matrix[:, :-1] > 0)  # a group nobody in answered is not shown at all
-    flags = hidden_mask(matrix[qi, g], k, dims(qi, g), initial=group_hidden[g], blocks=qi)
+    initial = group_hidden[g]
+    if forced:
+        initial = initial | np.stack([forced.questions[q] for q in qids])[qi, g]
+    flags = hidden_mask(matrix[qi, g], k, dims(qi, g), initial=initial, blocks=qi)
     hidden = np.ones_like(matrix, dtype=bool)
     hidden[qi, g] = flags
     hidden[:, -1] = matrix[:, -1] < k
@@ -484,21 +490,19 @@ def _texts(wide: pd.DataFrame, specs: Sequence[QuestionSpec], groups: _Groups,
                          "text": long["text"].to_numpy()})[columns]
 
 
-def aggregate(wide: pd.DataFrame, specs: Sequence[QuestionSpec], by: str | Sequence[str],
-              k: int = 1, rng: random.Random | None = None) -> Aggregates:
-    """Return every aggregate table of the wide answers, grouped by `by`, k-suppressed.
+@dataclass
+class _Counts:
+    """What the k rule is decided on: the groups, their sizes and the respondents per
+    (question, group), plus the counts the tables are built from."""
 
-    The minimum-group-size rule is applied once, here, and the same way to every table: one
-    mask per group (from the group sizes) and one per (group, question) (from the respondents
-    who answered the question; every group hidden in the first is hidden in the second), with
-    complementary suppression among siblings (see reports.suppression.hidden_mask). Options,
-    scales and numbers of a (group, question) are therefore shown or hidden together, so no
-    table can be used to rebuild a figure hidden in another (for example a scale's n plus its
-    "vet ej" count, which is the options' n). Free texts are shown only for (group, question)s
-    with at least k respondents.
-    """
-    by = _by(by)
-    specs = list(specs)
+    groups: _Groups
+    sizes: np.ndarray  # respondents per group, TOTAL last
+    respondents: dict[str, np.ndarray]  # question id -> respondents per group, TOTAL last
+    choices: _Choices
+    numbers: pd.DataFrame
+
+
+def _counts(wide: pd.DataFrame, specs: list[QuestionSpec], by: list[str]) -> _Counts:
     groups = _groups(wide, by)
     valid = groups.codes >= 0
     sizes = np.bincount(groups.codes[valid], minlength=groups.size)
@@ -518,7 +522,79 @@ def aggregate(wide: pd.DataFrame, specs: Sequence[QuestionSpec], by: str | Seque
     for spec in specs:
         if spec.type in TEXT_TYPES:
             respondents[spec.id] = sizes
-    group_hidden, hidden, small = _masks(groups, respondents, sizes, k)
+    return _Counts(groups, sizes, respondents, choices, numbers)
+
+
+@dataclass
+class _Forced:
+    """Groups to hide whatever their size: per group and per (question, group), no TOTAL."""
+
+    groups: np.ndarray
+    questions: dict[str, np.ndarray]
+
+
+def _hidden_in_finer(wide: pd.DataFrame, specs: list[QuestionSpec], coarse: _Counts,
+                     finer: list[str], k: int) -> _Forced:
+    """Return the groups of `coarse` that are not exactly the sum of shown cells of `finer`.
+
+    A coarse group (e.g. kön = man over the whole organisation) published beside a finer
+    crossing (unit x kön) and the unit table would add an equation the crossing's audit has not
+    checked: with unit A = 13 and kvinna = 12, where women exist only in A, A's men are 13 - 12.
+    Shown only where every non-empty cell of it in the crossing is shown (and the cells cover
+    all of its respondents), a coarse figure is a sum of figures already published, so it
+    reveals nothing new.
+    """
+    if coarse.groups.size == 0:
+        return _Forced(np.zeros(0, dtype=bool), {q: np.zeros(0, dtype=bool)
+                                                 for q in coarse.respondents})
+    fine = _counts(wide, specs, finer)
+    fine_groups, fine_hidden, _small = _masks(fine.groups, fine.respondents, fine.sizes, k)
+    by = coarse.groups.by
+    index = pd.MultiIndex.from_frame(coarse.groups.keys[by])
+    parent = index.get_indexer(pd.MultiIndex.from_frame(fine.groups.keys[by]))
+    g_count = coarse.groups.size
+
+    def forced(fine_n: np.ndarray, fine_flags: np.ndarray, coarse_n: np.ndarray) -> np.ndarray:
+        present = (fine_n[:-1] > 0) & (parent >= 0)
+        out = np.zeros(g_count, dtype=bool)
+        np.logical_or.at(out, parent[present], fine_flags[:-1][present])
+        covered = np.bincount(parent[present], weights=fine_n[:-1][present], minlength=g_count)
+        return out | (covered != coarse_n[:-1])
+
+    return _Forced(
+        groups=forced(fine.sizes, fine_groups, coarse.sizes),
+        questions={q: forced(fine.respondents[q], fine_hidden[q], coarse.respondents[q])
+                   if q in fine.respondents else np.ones(g_count, dtype=bool)
+                   for q in coarse.respondents})
+
+
+def aggregate(wide: pd.DataFrame, specs: Sequence[QuestionSpec], by: str | Sequence[str],
+              k: int = 1, rng: random.Random | None = None,
+              finer: Sequence[str] | None = None) -> Aggregates:
+    """Return every aggregate table of the wide answers, grouped by `by`, k-suppressed.
+
+    The minimum-group-size rule is applied once, here, and the same way to every table: one
+    mask per group (from the group sizes) and one per (group, question) (from the respondents
+    who answered the question; every group hidden in the first is hidden in the second), with
+    complementary suppression among siblings (see reports.suppression.hidden_mask). Options,
+    scales and numbers of a (group, question) are therefore shown or hidden together, so no
+    table can be used to rebuild a figure hidden in another (for example a scale's n plus its
+    "vet ej" count, which is the options' n). Free texts are shown only for (group, question)s
+    with at least k respondents.
+
+    :param finer: a crossing that contains `by` and is published too (for a background
+        question alone: the unit x background crossing). A group is then shown only where it
+        is the sum of cells the crossing shows, so the two tables together reveal no more than
+        the crossing (see `_hidden_in_finer`).
+    """
+    by = _by(by)
+    specs = list(specs)
+    counts = _counts(wide, specs, by)
+    groups, sizes, choices, numbers = counts.groups, counts.sizes, counts.choices, counts.numbers
+    forced = None
+    if k > 1 and finer is not None and set(finer) > set(by):
+        forced = _hidden_in_finer(wide, specs, counts, list(finer), k)
+    group_hidden, hidden, small = _masks(groups, counts.respondents, sizes, k, forced)
 
     g_all = np.arange(groups.size + 1)
     group_table = pd.DataFrame({**groups.key_frame(g_all),

@@ -8,6 +8,7 @@ import re
 import uuid
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import select
 from sqlalchemy import text
@@ -452,3 +453,63 @@ def test_retention_deletes_raw_answers_past_the_period(app, runner):
 def test_add_months_clamps_to_month_end():
     assert services.add_months(dt.date(2026, 1, 31), 1) == dt.date(2026, 2, 28)
     assert services.add_months(dt.date(2026, 11, 15), 14) == dt.date(2028, 1, 15)
+
+
+def test_no_count_below_k_can_be_solved_from_every_grouping_and_export(app):
+    """An attacker holds the exports of every grouping the page offers (unit, kön, åldersgrupp
+    and their crossings with units) and solves the equations exactly: no group or cell below k
+    can be computed. The data repeat the classic case: women only in unit A, beside its 1 man."""
+    settings.set_min_group_size(3)
+    survey = make_survey({"A": 20, "B": 10, "C": 15})
+    given = {"A": [("kvinna", 12), ("man", 1)], "B": [("man", 3)],
+             "C": [("man", 4)]}
+    cells: dict[tuple[str, str], int] = {}
+    for name, parts in given.items():
+        unit = unit_named(survey, name)
+        services.set_code_word(unit, "kodord123")
+        for kon, n in parts:
+            for i in range(n):
+                services.submit_open(unit, answers(i, kon=kon), today())
+            cells[(name, {"kvinna": "Kvinna", "man": "Man"}[kon])] = n
+    services.close_round(survey, today())
+    db.session.commit()
+    keys = list(cells)
+    counts = np.array([cells[key] for key in keys], dtype=float)
+
+    def indicator(by: list[str], row: Any) -> np.ndarray:
+        vector = np.ones(len(keys))
+        for col in by:
+            value = row[col]
+            if value == "Hela organisationen":
+                continue
+            if col == results.UNIT:
+                vector *= [unit == value for unit, _kon in keys]
+            elif col == results.BG + "kon":
+                vector *= [kon == value for _unit, kon in keys]
+            else:  # åldersgrupp: everybody answered the same
+                vector *= 1.0
+        return vector
+
+    known, groups = [], []
+    for grouping, _label in results.groupings(survey):
+        view = results.build(survey, grouping, rng=random.Random(0))
+        table = results.export_tables(view)["grupper"]
+        for _i, row in table.iterrows():
+            vector = indicator(view.by, row)
+            if row["n"] != "–":
+                assert row["n"] == vector @ counts and row["n"] >= 3, (grouping, dict(row))
+                known.append(vector)
+            groups.append((grouping, dict(row), vector))
+    base = np.array(known)
+    rank = np.linalg.matrix_rank(base)
+    targets = [(f"cell {key}", np.eye(len(keys))[i]) for i, key in enumerate(keys)]
+    targets += [(f"{grouping} {row}", vector) for grouping, row, vector in groups]
+    for what, vector in targets:
+        value = float(vector @ counts)
+        if 0 < value < 3:
+            solvable = np.linalg.matrix_rank(np.vstack([base, vector])) == rank
+            assert not solvable, f"{what} = {value} can be computed from the exports"
+    # The unit table still shows every unit: the background table gave way, not the units.
+    units = results.export_tables(results.build(survey, results.UNIT))["grupper"]
+    assert dict(zip(units[results.UNIT], units["n"], strict=True)) == {
+        "A": 13, "B": 3, "C": 4, "Hela organisationen": 20}

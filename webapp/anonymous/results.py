@@ -179,7 +179,19 @@ def _aggregate_answers(round_: AnonymousRound, by: list[str], k: int
                        ) -> analysis.Aggregates | None:
     """Read, expand and aggregate the round's answers (see `_aggregate`)."""
     wide, specs = wide_frame(round_)
-    return analysis.aggregate(wide, specs, by=by, k=k) if not wide.empty else None
+    if wide.empty:
+        return None
+    return analysis.aggregate(wide, specs, by=by, k=k, finer=published_beside(by))
+
+
+def published_beside(by: list[str]) -> list[str] | None:
+    """Return the crossing a grouping is published beside, if it is coarser than one.
+
+    A background question alone (kön over the whole organisation) sits beside the unit table
+    and the unit x kön crossing; the analysis layer then shows a group of it only where it adds
+    up cells the crossing shows, so the tables together reveal nothing below k.
+    """
+    return [UNIT, *by] if UNIT not in by else None
 
 
 def _reshuffled(texts: pd.DataFrame, by: list[str], rng: random.Random | None) -> pd.DataFrame:
