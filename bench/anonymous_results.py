@@ -10,8 +10,9 @@ What is measured, through the Flask test client logged in as HR, each response r
 end (median of --repeat runs):
 
 1. the results page, `GET /medarbetarenkat/<id>/resultat` (grouped by unit): *cold* empties
-   the aggregate cache first (SQL + JSON decoding + expansion + aggregation + page), *warm*
-   repeats it (aggregates cached by the survey's state);
+   the caches first (SQL + JSON decoding + expansion + aggregation + page), *warm* repeats it
+   (aggregates cached by the survey's state); the same cold, and after another grouping
+   (expanded answers still in memory), by kön and by unit x kön;
 2. one of the page's chart images, `GET .../resultat/diagram.svg?by=enhet&fraga=...`: cold
    (both caches empty), first drawing (aggregates cached by the page, chart not drawn yet)
    and warm (the drawn chart cached by its content);
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import gc
 import random
 import re
 import shutil
@@ -153,6 +155,10 @@ class Figures:
     chart_warm: float
     xlsx_cold: float
     xlsx_warm: float
+    page_cold_kon: float
+    page_next_kon: float
+    page_cold_crossing: float
+    page_next_crossing: float
     charts: int
     questions: int
     sizes: dict[str, int] = field(default_factory=dict)
@@ -172,25 +178,43 @@ def measure(rows: int, repeat: int) -> Figures:
         images = re.findall(r'<img src="([^"]*/resultat/diagram\.svg[^"]*)"', html)
         sizes: dict[str, int] = {}
 
-        def get(path: str, label: str, *caches: Any) -> Callable[[], None]:
+        def get(path: str, label: str) -> Callable[[], None]:
             def run() -> None:
-                for cache in caches:
-                    cache.clear()
                 response = client.get(path)
                 assert response.status_code == 200, (path, response.status_code)
                 sizes[label] = len(response.get_data())
             return run
 
+        def emptied(*caches: Any) -> Callable[[], None]:
+            """Empty the caches before a run, untimed: what is measured is the request."""
+            def setup() -> None:
+                for cache in caches:
+                    cache.clear()
+                gc.collect()
+            return setup
+
         chart = images[0].replace("&amp;", "&")
-        page_cold, _ = median_time(get(url, "page", results._CACHE), repeat)
+        cold = (results._CACHE, results._ANSWERS)  # nothing read, expanded or aggregated yet
+        page_cold, _ = median_time(get(url, "page"), repeat, emptied(*cold))
         page_warm, _ = median_time(get(url, "page"), repeat)
-        chart_cold, _ = median_time(get(chart, "chart", results._CACHE, charts._CACHE), repeat)
-        chart_draw, _ = median_time(get(chart, "chart", charts._CACHE), repeat)
+        chart_cold, _ = median_time(get(chart, "chart"), repeat,
+                                   emptied(*cold, charts._CACHE))
+        chart_draw, _ = median_time(get(chart, "chart"), repeat, emptied(charts._CACHE))
         chart_warm, _ = median_time(get(chart, "chart"), repeat)
-        xlsx_cold, _ = median_time(get(f"{url}.xlsx", "xlsx", results._CACHE), repeat)
+        xlsx_cold, _ = median_time(get(f"{url}.xlsx", "xlsx"), repeat, emptied(*cold))
         xlsx_warm, _ = median_time(get(f"{url}.xlsx", "xlsx"), repeat)
+        # By kön alone the k rule also works out the unit x kön crossing (`finer`).
+        # Another grouping after the first: the expanded answers are in memory already.
+        kon, crossing = f"{url}?by=kon", f"{url}?by=enhet%2Bkon"
+        kon_cold, _ = median_time(get(kon, "page by kön"), repeat, emptied(*cold))
+        kon_next, _ = median_time(get(kon, "page by kön"), repeat, emptied(results._CACHE))
+        crossing_cold, _ = median_time(get(crossing, "page by unit x kön"), repeat,
+                                       emptied(*cold))
+        crossing_next, _ = median_time(get(crossing, "page by unit x kön"), repeat,
+                                       emptied(results._CACHE))
     return Figures(page_cold, page_warm, chart_cold, chart_draw, chart_warm, xlsx_cold,
-                   xlsx_warm, len(images), world.questions, sizes)
+                   xlsx_warm, kon_cold, kon_next, crossing_cold, crossing_next, len(images),
+                   world.questions, sizes)
 
 
 def report(figures: Figures, rows: int, repeat: int) -> None:
@@ -209,6 +233,13 @@ def report(figures: Figures, rows: int, repeat: int) -> None:
     row("results page, cold: SQL + decode + expand + aggregate + page", figures.page_cold,
         PAGE_TARGET)
     row("results page, warm (aggregates cached)", figures.page_warm, PAGE_TARGET)
+    row("results page by kön, cold (checked against the unit x kön crossing)",
+        figures.page_cold_kon, PAGE_TARGET)
+    row("results page by kön, after another grouping (answers in memory)",
+        figures.page_next_kon, PAGE_TARGET)
+    row("results page by unit x kön, cold", figures.page_cold_crossing, PAGE_TARGET)
+    row("results page by unit x kön, after another grouping", figures.page_next_crossing,
+        PAGE_TARGET)
     row("one chart image, cold (no aggregates, not drawn)", figures.chart_cold)
     row("one chart image, first drawing (aggregates cached)", figures.chart_draw)
     row("one chart image, warm (drawn chart cached)", figures.chart_warm)

@@ -107,10 +107,14 @@ def bare_groupby(wide: pd.DataFrame) -> list[Any]:
     return out
 
 
-def median_time(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """Return the median seconds of `repeat` runs and the last result."""
+def median_time(fn: Callable[[], Any], repeat: int,
+                setup: Callable[[], Any] | None = None) -> tuple[float, Any]:
+    """Return the median seconds of `repeat` runs and the last result; `setup` runs before
+    each run, untimed (e.g. emptying a cache)."""
     times, result = [], None
     for _ in range(repeat):
+        if setup is not None:
+            setup()
         start = time.perf_counter()
         result = fn()
         times.append(time.perf_counter() - start)

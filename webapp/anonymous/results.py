@@ -164,21 +164,28 @@ def round_state(round_: AnonymousRound) -> tuple[Any, ...]:
             round_.raw_deleted_on, answers, *redactions)
 
 
-def _aggregate(round_: AnonymousRound, by: list[str], k: int) -> analysis.Aggregates | None:
+# The expanded answers of the survey state viewed last, so that the next grouping HR picks
+# skips reading and expanding them again (about half of a first view). One entry: raw answers
+# stay in memory only while their state is current (a redaction or retention is a new key)
+# and only until another survey is viewed.
+_ANSWERS: LRUCache[tuple[pd.DataFrame, list[analysis.QuestionSpec]]] = LRUCache(1)
+
+
+def _aggregate(round_: AnonymousRound, state: tuple[Any, ...], by: list[str], k: int
+               ) -> analysis.Aggregates | None:
     """Return the suppressed aggregates of every response, or None when there is none.
 
-    The collector is held off while the answers are read, expanded and aggregated, and until
-    the wide frame is gone again (`_aggregate_answers` returns): its first pass afterwards then
-    has only the aggregates to walk (see reports/perf.py).
+    The collector is held off while the answers are read, expanded and aggregated: they are
+    many small objects kept at once (see reports/perf.py).
     """
     with gc_paused():
-        return _aggregate_answers(round_, by, k)
+        wide, specs = _ANSWERS.get_or_compute(state, lambda: wide_frame(round_))
+        return _aggregate_answers(wide, specs, by, k)
 
 
-def _aggregate_answers(round_: AnonymousRound, by: list[str], k: int
-                       ) -> analysis.Aggregates | None:
-    """Read, expand and aggregate the round's answers (see `_aggregate`)."""
-    wide, specs = wide_frame(round_)
+def _aggregate_answers(wide: pd.DataFrame, specs: list[analysis.QuestionSpec], by: list[str],
+                       k: int) -> analysis.Aggregates | None:
+    """Aggregate the expanded answers with the k rule (see `_aggregate`)."""
     if wide.empty:
         return None
     return analysis.aggregate(wide, specs, by=by, k=k, finer=published_beside(by))
@@ -220,8 +227,8 @@ def build_aggregates(round_: AnonymousRound, grouping: str,
     """
     k = current_k()
     by = by_columns(grouping)
-    result = _CACHE.get_or_compute((*round_state(round_), grouping, k),
-                                   lambda: _aggregate(round_, by, k))
+    state = round_state(round_)
+    result = _CACHE.get_or_compute((*state, grouping, k), lambda: _aggregate(round_, state, by, k))
     if result is None:
         return ResultView(k, by, None, pd.DataFrame(), [], None)
     result = replace(result, texts=_reshuffled(result.texts, by, rng))
