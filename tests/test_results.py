@@ -86,6 +86,16 @@ def test_head_sees_own_unit_next_to_totals_only(client, auth, world):
     agg = client.get(f"/resultat/{world['round'].id}/export.csv").get_data(as_text=True)
     assert "Barn- och utbildning" not in agg
     assert "Hela organisationen" in agg
+    # The semicolon variants for Swedish Excel, linked from the page, keep the same scope.
+    html = client.get(f"/resultat/{world['round'].id}").get_data(as_text=True)
+    for name in ("export", "svar"):
+        path = f"/resultat/{world['round'].id}/{name}-semikolon.csv"
+        assert f'href="{path}"' in html
+        response = client.get(path)
+        assert response.headers["Content-Disposition"].endswith('.csv"')
+        text = response.get_data(as_text=True)
+        assert text.startswith("\ufeff") and ";" in "".join(text.splitlines()[:2])
+        assert "Barn- och utbildning" not in text and "BUF-hemlig-text" not in text
     chart = client.get(f"/resultat/{world['round'].id}/diagram.svg?typ=fraga&fraga=rutin_kand")
     assert b"Barn- och" not in chart.data
 

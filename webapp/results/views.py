@@ -281,7 +281,9 @@ def _download(body: Any, fmt: str, stem: str) -> Response:
         "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
-@bp.route("/resultat/<int:round_id>/export.<any(csv, 'csv-semikolon', xlsx):fmt>")
+# The semicolon CSV for Swedish Excel gets a path of its own that still ends in ".csv".
+@bp.route("/resultat/<int:round_id>/export.<any(csv, xlsx):fmt>")
+@bp.route("/resultat/<int:round_id>/export-semikolon.csv", defaults={"fmt": "csv-semikolon"})
 def export(round_id: int, fmt: str):  # type: ignore[no-untyped-def]
     round_ = _round_or_404(round_id)
     results = queries.build(round_, current_user)
@@ -291,7 +293,8 @@ def export(round_id: int, fmt: str):  # type: ignore[no-untyped-def]
     return _download(exports.export(sheets, fmt), fmt, f"resultat-{round_.year}-{round_.id}")
 
 
-@bp.route("/resultat/<int:round_id>/svar.<any(csv, 'csv-semikolon', xlsx):fmt>")
+@bp.route("/resultat/<int:round_id>/svar.<any(csv, xlsx):fmt>")
+@bp.route("/resultat/<int:round_id>/svar-semikolon.csv", defaults={"fmt": "csv-semikolon"})
 def export_raw(round_id: int, fmt: str):  # type: ignore[no-untyped-def]
     round_ = _round_or_404(round_id)
     if queries.definition_of(round_).kind == "anonymous":
