@@ -53,6 +53,7 @@ import pandas as pd
 
 from reports.suppression import SUPPRESSED
 from reports.suppression import hidden_mask
+from reports.suppression import margins_to_hide
 
 TOTAL = "Hela organisationen"
 DONT_KNOW = "vet_ej"
@@ -535,14 +536,13 @@ class _Forced:
 
 def _hidden_in_finer(wide: pd.DataFrame, specs: list[QuestionSpec], coarse: _Counts,
                      finer: list[str], k: int) -> _Forced:
-    """Return the groups of `coarse` that are not exactly the sum of shown cells of `finer`.
+    """Return the groups of `coarse` that would reveal a small cell of `finer` beside it.
 
     A coarse group (e.g. kön = man over the whole organisation) published beside a finer
-    crossing (unit x kön) and the unit table would add an equation the crossing's audit has not
-    checked: with unit A = 13 and kvinna = 12, where women exist only in A, A's men are 13 - 12.
-    Shown only where every non-empty cell of it in the crossing is shown (and the cells cover
-    all of its respondents), a coarse figure is a sum of figures already published, so it
-    reveals nothing new.
+    crossing (unit x kön) and the unit table is one more equation: with unit A = 13 and
+    kvinna = 12, where women exist only in A, A's men are 13 - 12. Per question, the linear
+    audit of `reports.suppression.margins_to_hide` takes coarse groups away until nothing below
+    k can be solved; a group whose cells do not cover all its respondents is hidden too.
     """
     if coarse.groups.size == 0:
         return _Forced(np.zeros(0, dtype=bool), {q: np.zeros(0, dtype=bool)
@@ -553,13 +553,16 @@ def _hidden_in_finer(wide: pd.DataFrame, specs: list[QuestionSpec], coarse: _Cou
     index = pd.MultiIndex.from_frame(coarse.groups.keys[by])
     parent = index.get_indexer(pd.MultiIndex.from_frame(fine.groups.keys[by]))
     g_count = coarse.groups.size
+    others = [c for c in finer if c not in by]
+    sibling = pd.MultiIndex.from_frame(fine.groups.keys[others]).factorize()[0]
 
     def forced(fine_n: np.ndarray, fine_flags: np.ndarray, coarse_n: np.ndarray) -> np.ndarray:
         present = (fine_n[:-1] > 0) & (parent >= 0)
-        out = np.zeros(g_count, dtype=bool)
-        np.logical_or.at(out, parent[present], fine_flags[:-1][present])
         covered = np.bincount(parent[present], weights=fine_n[:-1][present], minlength=g_count)
-        return out | (covered != coarse_n[:-1])
+        out = covered != coarse_n[:-1]
+        out |= margins_to_hide(fine_n[:-1][present], fine_flags[:-1][present], parent[present],
+                               sibling[present], ~out & (coarse_n[:-1] >= k), k)
+        return out
 
     return _Forced(
         groups=forced(fine.sizes, fine_groups, coarse.sizes),

@@ -124,6 +124,73 @@ def _determined(counts: np.ndarray, hidden: np.ndarray, dims: list[np.ndarray],
     return np.zeros(0, dtype=int)
 
 
+def _solvable(known: list[np.ndarray], targets: list[np.ndarray]) -> np.ndarray:
+    """Return, per target row, whether it is a linear combination of the known rows."""
+    if not targets:
+        return np.zeros(0, dtype=bool)
+    if not known:
+        return np.array([not t.any() for t in targets])
+    _u, sv, vt = np.linalg.svd(np.array(known))
+    rank = int((sv > 1e-9 * max(1.0, sv.max(initial=0.0))).sum())
+    null = vt[rank:].T  # directions of the unknowns that nothing known pins down
+    if not null.size:
+        return np.ones(len(targets), dtype=bool)
+    return np.abs(np.array(targets) @ null).max(axis=1) <= 1e-9
+
+
+def margins_to_hide(counts: np.ndarray, hidden: np.ndarray, margin: np.ndarray,
+                    sibling: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:
+    """Return which margins of a suppressed crossing must not be published beside it.
+
+    A margin is a sum of the crossing's cells over one dimension, published as a table of its
+    own: kön over the whole organisation is the sum of the unit x kön cells of each kön. With
+    the crossing's shown cells, every sibling set of at least k (each unit's total, published
+    by the unit table) and the total, a margin is one more equation: it may let a hidden cell
+    below k, a unit below k or a margin below k be solved (A = 13 and kvinna = 12, where women
+    exist only in A, give A's men). Margins are taken away, smallest first, until nothing
+    below k can be solved.
+
+    :param counts: each cell's respondents (cells with none left out).
+    :param hidden: the crossing's suppression of each cell.
+    :param margin: each cell's margin id (0..M-1), e.g. its kön.
+    :param sibling: each cell's sibling-set id along the other dimension, e.g. its unit.
+    :param candidates: per margin, whether it would be shown on its own count (M,).
+    :returns: per margin, whether to hide it (only ever a candidate).
+    """
+    hide = np.zeros(len(candidates), dtype=bool)
+    cells = np.flatnonzero(hidden)
+    if not len(cells) or not candidates.any():
+        return hide  # every margin is a sum of shown cells: it adds nothing
+
+    def rows_of(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return the sets' rows over the hidden cells, their sizes and their ids."""
+        sets, codes = np.unique(ids, return_inverse=True)
+        rows = (codes[cells][None, :] == np.arange(len(sets))[:, None]).astype(float)
+        return rows, np.bincount(codes, weights=counts, minlength=len(sets)), sets
+
+    unit_rows, unit_sizes, _units = rows_of(sibling)
+    margin_rows, margin_sizes, margins = rows_of(margin)
+    known = [r for r, n in zip(unit_rows, unit_sizes, strict=True) if n >= k]
+    if counts.sum() >= k:
+        known.append(np.ones(len(cells)))
+    targets = list(np.eye(len(cells))[counts[cells] < k])
+    targets += [r for r, n in zip(unit_rows, unit_sizes, strict=True) if 0 < n < k]
+    targets += [r for r, n in zip(margin_rows, margin_sizes, strict=True) if 0 < n < k]
+    if not targets:
+        return hide
+    # What the unit table and the crossing already give is their own audit's concern (and
+    # the unit table hides a unit below k with complementary suppression): only what the
+    # margins add counts here.
+    already = _solvable(known, targets)
+    shown = [m for m in margins[np.argsort(margin_sizes, kind="stable")] if candidates[m]]
+    while shown:
+        rows = [margin_rows[np.searchsorted(margins, m)] for m in shown]
+        if not (_solvable(known + rows, targets) & ~already).any():
+            break
+        hide[shown.pop(0)] = True
+    return hide
+
+
 def hidden_mask(counts: np.ndarray, k: int, set_ids: Sequence[np.ndarray],
                 initial: np.ndarray | None = None,
                 blocks: np.ndarray | None = None) -> np.ndarray:

@@ -377,6 +377,21 @@ def test_unit_and_background_tables_together_do_not_reveal_a_small_cell() -> Non
         assert figures[TOTAL] == 16, name
 
 
+def test_one_small_unit_does_not_hide_the_background_table() -> None:
+    # C has 2 answers: its cells are hidden in the crossing, and so are some of A's and B's
+    # (complementary suppression). kvinna = 14 and man = 12 still let nothing below k be
+    # solved, so the kön table is shown; C's two answers stay hidden in every table.
+    rows = [("A", "kvinna", "1", None, None)] * 6 + [("A", "man", "2", None, None)] * 6 + \
+        [("B", "kvinna", "3", None, None)] * 7 + [("B", "man", "1", None, None)] * 5 + \
+        [("C", "kvinna", "2", None, None), ("C", "man", "2", None, None)]
+    wide = _wide(rows)
+    groups = analysis.aggregate(wide, LEAK_SPECS, k=3, **PUBLISHED_TOGETHER[1]).groups
+    assert dict(zip(groups["kon"], groups["n"], strict=True)) == {
+        "kvinna": 14, "man": 12, TOTAL: 26}
+    units = analysis.aggregate(wide, LEAK_SPECS, k=3, by=["unit"]).groups
+    assert units.loc[units["unit"] == "C", "suppressed"].all()
+
+
 def test_a_background_group_made_of_shown_cells_stays_visible() -> None:
     # Every unit x kön cell is at least k and shown, so kön alone adds nothing and is shown.
     rows = [("A", "kvinna", "1", None, None)] * 4 + [("A", "man", "2", None, None)] * 3 + \
