@@ -553,21 +553,28 @@ def _hidden_in_finer(wide: pd.DataFrame, specs: list[QuestionSpec], coarse: _Cou
     index = pd.MultiIndex.from_frame(coarse.groups.keys[by])
     parent = index.get_indexer(pd.MultiIndex.from_frame(fine.groups.keys[by]))
     g_count = coarse.groups.size
+    # The table by the other grouping columns (the unit table), as it is published.
     others = [c for c in finer if c not in by]
-    sibling = pd.MultiIndex.from_frame(fine.groups.keys[others]).factorize()[0]
+    units = _counts(wide, specs, others)
+    unit_groups, unit_hidden, _small = _masks(units.groups, units.respondents, units.sizes, k)
+    sibling = pd.MultiIndex.from_frame(units.groups.keys[others]).get_indexer(
+        pd.MultiIndex.from_frame(fine.groups.keys[others]))
 
-    def forced(fine_n: np.ndarray, fine_flags: np.ndarray, coarse_n: np.ndarray) -> np.ndarray:
-        present = (fine_n[:-1] > 0) & (parent >= 0)
+    def forced(fine_n: np.ndarray, fine_flags: np.ndarray, coarse_n: np.ndarray,
+               unit_flags: np.ndarray) -> np.ndarray:
+        present = (fine_n[:-1] > 0) & (parent >= 0) & (sibling >= 0)
         covered = np.bincount(parent[present], weights=fine_n[:-1][present], minlength=g_count)
         out = covered != coarse_n[:-1]
         out |= margins_to_hide(fine_n[:-1][present], fine_flags[:-1][present], parent[present],
-                               sibling[present], ~out & (coarse_n[:-1] >= k), k)
+                               sibling[present], ~unit_flags[sibling[present]],
+                               not unit_flags[-1], ~out & (coarse_n[:-1] >= k), k)
         return out
 
     return _Forced(
-        groups=forced(fine.sizes, fine_groups, coarse.sizes),
-        questions={q: forced(fine.respondents[q], fine_hidden[q], coarse.respondents[q])
-                   if q in fine.respondents else np.ones(g_count, dtype=bool)
+        groups=forced(fine.sizes, fine_groups, coarse.sizes, unit_groups),
+        questions={q: forced(fine.respondents[q], fine_hidden[q], coarse.respondents[q],
+                             unit_hidden[q])
+                   if q in fine.respondents and q in unit_hidden else np.ones(g_count, bool)
                    for q in coarse.respondents})
 
 

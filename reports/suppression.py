@@ -139,21 +139,24 @@ def _solvable(known: list[np.ndarray], targets: list[np.ndarray]) -> np.ndarray:
 
 
 def margins_to_hide(counts: np.ndarray, hidden: np.ndarray, margin: np.ndarray,
-                    sibling: np.ndarray, candidates: np.ndarray, k: int) -> np.ndarray:
+                    sibling: np.ndarray, sibling_shown: np.ndarray, total_shown: bool,
+                    candidates: np.ndarray, k: int) -> np.ndarray:
     """Return which margins of a suppressed crossing must not be published beside it.
 
     A margin is a sum of the crossing's cells over one dimension, published as a table of its
     own: kön over the whole organisation is the sum of the unit x kön cells of each kön. With
-    the crossing's shown cells, every sibling set of at least k (each unit's total, published
-    by the unit table) and the total, a margin is one more equation: it may let a hidden cell
-    below k, a unit below k or a margin below k be solved (A = 13 and kvinna = 12, where women
-    exist only in A, give A's men). Margins are taken away, smallest first, until nothing
-    below k can be solved.
+    the crossing's shown cells and the sibling sets' sums that are published (each unit's
+    total, as the unit table shows it) and the total, a margin is one more equation: it may
+    let a hidden cell below k, a unit below k or a margin below k be solved (A = 13 and
+    kvinna = 12, where women exist only in A, give A's men). Margins are taken away, smallest
+    first, until they let nothing below k be solved that the other tables do not give already.
 
     :param counts: each cell's respondents (cells with none left out).
     :param hidden: the crossing's suppression of each cell.
     :param margin: each cell's margin id (0..M-1), e.g. its kön.
     :param sibling: each cell's sibling-set id along the other dimension, e.g. its unit.
+    :param sibling_shown: per cell, whether its sibling set's sum is published.
+    :param total_shown: whether the sum of all cells is published.
     :param candidates: per margin, whether it would be shown on its own count (M,).
     :returns: per margin, whether to hide it (only ever a candidate).
     """
@@ -168,19 +171,19 @@ def margins_to_hide(counts: np.ndarray, hidden: np.ndarray, margin: np.ndarray,
         rows = (codes[cells][None, :] == np.arange(len(sets))[:, None]).astype(float)
         return rows, np.bincount(codes, weights=counts, minlength=len(sets)), sets
 
-    unit_rows, unit_sizes, _units = rows_of(sibling)
+    unit_rows, unit_sizes, units = rows_of(sibling)
     margin_rows, margin_sizes, margins = rows_of(margin)
-    known = [r for r, n in zip(unit_rows, unit_sizes, strict=True) if n >= k]
-    if counts.sum() >= k:
+    published = {int(u) for u in sibling[sibling_shown]}
+    known = [r for r, u in zip(unit_rows, units, strict=True) if int(u) in published]
+    if total_shown:
         known.append(np.ones(len(cells)))
     targets = list(np.eye(len(cells))[counts[cells] < k])
     targets += [r for r, n in zip(unit_rows, unit_sizes, strict=True) if 0 < n < k]
     targets += [r for r, n in zip(margin_rows, margin_sizes, strict=True) if 0 < n < k]
     if not targets:
         return hide
-    # What the unit table and the crossing already give is their own audit's concern (and
-    # the unit table hides a unit below k with complementary suppression): only what the
-    # margins add counts here.
+    # What the unit table and the crossing give without the margins is their own audit's
+    # concern: only what the margins add counts here.
     already = _solvable(known, targets)
     shown = [m for m in margins[np.argsort(margin_sizes, kind="stable")] if candidates[m]]
     while shown:
